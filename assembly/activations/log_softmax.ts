@@ -1,0 +1,53 @@
+// logSoftmax over rows of `cols`: y_j = x_j − m − log Σ_k e^(x_k − m), m the row maximum.
+// Backward: dx_j = dy_j − softmax(x)_j·Σ_k dy_k, recomputed from x (no scratch memory).
+// Accuracy: the row sum s (≥ 1: it holds the max's own e^0) is accumulated in f64 and its log is
+// taken as log1p(s − 1), so the largest entries (y ≈ −tiny) keep relative accuracy; y_j is then
+// formed as one double-precision subtraction x_j − (m + log s), rounded once to float32.
+import { ld, mul, st, sub, splat, subF64 } from "../lanes";
+import { expShifted } from "../math";
+import { at, maxOf, secondSum, sum64, sum64x2 } from "../reduce";
+
+@final @unmanaged class ExpShifted {
+  @inline term<T>(x: T, _unused: T, m: T): T { return expShifted<T>(x, m); }
+  @inline keep(): bool { return false; }
+}
+
+@final @unmanaged class ExpAndDy {
+  @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term2<T>(_x: T, dy: T, _e: T): T { return dy; }
+}
+
+export function logSoftmax_f32(x: usize, y: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = at(x, r * cols);
+    const yr = at(y, r * cols);
+    const m = maxOf(xr, cols);
+    const s = sum64<ExpShifted>(xr, xr, 0, cols, m);
+    const c = <f64>m + Math.log1p(s - 1.0);
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= cols; i += 4) st<v128>(at(yr, i), subF64<v128>(ld<v128>(at(xr, i)), c));
+    }
+    for (; i < cols; i++) st<f32>(at(yr, i), subF64<f32>(ld<f32>(at(xr, i)), c));
+  }
+}
+
+export function logSoftmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = at(x, r * cols);
+    const dyr = at(dy, r * cols);
+    const dxr = at(dx, r * cols);
+    const m = maxOf(xr, cols);
+    const s = sum64x2<ExpAndDy>(xr, dyr, cols, m);
+    const k = <f32>(secondSum / s);
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= cols; i += 4) st<v128>(at(dxr, i), gradLane<v128>(ld<v128>(at(xr, i)), ld<v128>(at(dyr, i)), m, k));
+    }
+    for (; i < cols; i++) st<f32>(at(dxr, i), gradLane<f32>(ld<f32>(at(xr, i)), ld<f32>(at(dyr, i)), m, k));
+  }
+}
+
+@inline function gradLane<T>(x: T, dy: T, m: f32, k: f32): T {
+  return sub<T>(dy, mul<T>(expShifted<T>(x, splat<T>(m)), splat<T>(k)));
+}

@@ -1,0 +1,132 @@
+// Lane-generic arithmetic: every kernel body is written once over a type parameter T that is
+// either `f32` (one lane: SIMD tails and the whole scalar build) or `v128` (four f32 lanes).
+// Each helper compiles to the same IEEE operation in both forms (no FMA, no reassociation), so a
+// value never depends on whether it was computed in a vector lane or in a tail, and the scalar
+// build is bit-identical to the SIMD build.
+
+/** Bytes per f32. */
+export const F32 = 4;
+/** Lanes per v128 of f32. */
+export const LANES = 4;
+
+@inline export function ld<T>(ptr: usize): T {
+  if (isVector<T>()) return v128.load(ptr);
+  else return load<f32>(ptr);
+}
+
+@inline export function st<T>(ptr: usize, value: T): void {
+  if (isVector<T>()) v128.store(ptr, value);
+  else store<f32>(ptr, value);
+}
+
+@inline export function splat<T>(c: f32): T {
+  if (isVector<T>()) return f32x4.splat(c);
+  else return c;
+}
+
+@inline export function add<T>(a: T, b: T): T {
+  if (isVector<T>()) return f32x4.add(a, b);
+  else return a + b;
+}
+
+@inline export function sub<T>(a: T, b: T): T {
+  if (isVector<T>()) return f32x4.sub(a, b);
+  else return a - b;
+}
+
+@inline export function mul<T>(a: T, b: T): T {
+  if (isVector<T>()) return f32x4.mul(a, b);
+  else return a * b;
+}
+
+@inline export function div<T>(a: T, b: T): T {
+  if (isVector<T>()) return f32x4.div(a, b);
+  else return a / b;
+}
+
+@inline export function sqrt_<T>(a: T): T {
+  if (isVector<T>()) return f32x4.sqrt(a);
+  else return sqrt<f32>(a);
+}
+
+/** NaN-propagating minimum (wasm `min`): min(NaN, x) = NaN, min(-0, +0) = -0. */
+@inline export function min_<T>(a: T, b: T): T {
+  if (isVector<T>()) return f32x4.min(a, b);
+  else return min<f32>(a, b);
+}
+
+/** NaN-propagating maximum (wasm `max`): max(NaN, x) = NaN, max(-0, +0) = +0. */
+@inline export function max_<T>(a: T, b: T): T {
+  if (isVector<T>()) return f32x4.max(a, b);
+  else return max<f32>(a, b);
+}
+
+@inline export function neg<T>(a: T): T {
+  if (isVector<T>()) return f32x4.neg(a);
+  else return -a;
+}
+
+@inline export function abs_<T>(a: T): T {
+  if (isVector<T>()) return f32x4.abs(a);
+  else return abs<f32>(a);
+}
+
+/** Magnitude of `mag` with the sign bit of `sgn`. */
+@inline export function copysign_<T>(mag: T, sgn: T): T {
+  if (isVector<T>()) return v128.bitselect(sgn, mag, i32x4.splat(0x80000000));
+  else return copysign<f32>(mag, sgn);
+}
+
+/** Round to nearest, ties to even. */
+@inline export function nearest_<T>(a: T): T {
+  if (isVector<T>()) return f32x4.nearest(a);
+  else return nearest<f32>(a);
+}
+
+/** 2^n for an integral-valued `n` in [-126, 127]. */
+@inline export function pow2<T>(n: T): T {
+  if (isVector<T>()) return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  else return reinterpret<f32>((<i32>n + 127) << 23);
+}
+
+/** Splits an integral-valued `n` in [-252, 254] into halves h, n - h (both in range for pow2). */
+@inline export function halfFloor<T>(n: T): T {
+  if (isVector<T>()) return f32x4.floor(f32x4.mul(n, f32x4.splat(0.5)));
+  else return floor<f32>(n * 0.5);
+}
+
+// Comparisons fused with selection, so that one body serves the bool of `f32` and the lane
+// mask of `v128`. Each reads `cond(a, b) ? yes : no`; a comparison with NaN is false.
+
+@inline export function ifGt<T>(a: T, b: T, yes: T, no: T): T {
+  if (isVector<T>()) return v128.bitselect(yes, no, f32x4.gt(a, b));
+  else return select<f32>(yes, no, a > b);
+}
+
+@inline export function ifGe<T>(a: T, b: T, yes: T, no: T): T {
+  if (isVector<T>()) return v128.bitselect(yes, no, f32x4.ge(a, b));
+  else return select<f32>(yes, no, a >= b);
+}
+
+@inline export function ifLt<T>(a: T, b: T, yes: T, no: T): T {
+  if (isVector<T>()) return v128.bitselect(yes, no, f32x4.lt(a, b));
+  else return select<f32>(yes, no, a < b);
+}
+
+/** `a` where it is NaN, else `other`: lets a backward pass keep "NaN in, NaN out". */
+@inline export function nanOr<T>(a: T, other: T): T {
+  if (isVector<T>()) return v128.bitselect(a, other, f32x4.ne(a, a));
+  else return select<f32>(a, other, a != a);
+}
+
+/** f32(f64(x) − c) per lane: a subtraction carried out in double precision, rounded once. */
+@inline export function subF64<T>(x: T, c: f64): T {
+  if (isVector<T>()) {
+    const cv = f64x2.splat(c);
+    const lo = f64x2.sub(f64x2.promote_low_f32x4(x), cv);
+    const hi = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 2, 3)), cv);
+    return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+  } else {
+    return <f32>(<f64>x - c);
+  }
+}

@@ -1,0 +1,92 @@
+// Dense linear algebra over row-major float32 matrices, for regression and dense layers.
+//   dot(a, b)        Σ a_i·b_i (float32 accumulation, fixed order: reduce.ts)
+//   axpy             y += α·x
+//   gemv             y = A·x          (rows × cols) · (cols)
+//   gemvT            y = Aᵀ·x         (rows × cols)ᵀ · (rows): a sum of row axpys, no transpose
+//   matmul           C = A·B          (m × k) · (k × n), register-blocked 4 × 8
+// Every output element of gemvT and matmul is the same ascending-k chain of float32 multiply-adds
+// in both builds, so blocking never changes a result bit.
+import { add, ld, mul, splat, st } from "./lanes";
+import { at, dot32, map2 } from "./reduce";
+
+export function dot_f32(a: usize, b: usize, n: i32): f32 {
+  return dot32(a, b, n);
+}
+
+@final @unmanaged class Axpy {
+  @inline term<T>(x: T, y: T, alpha: T): T { return add<T>(y, mul<T>(alpha, x)); }
+}
+
+export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void {
+  map2<Axpy>(x, y, y, n, alpha);
+}
+
+export function gemv_f32(a: usize, x: usize, y: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) store<f32>(at(y, r), dot32(at(a, r * cols), x, cols));
+}
+
+export function gemvT_f32(a: usize, x: usize, y: usize, rows: i32, cols: i32): void {
+  // y may not alias a or x (checked by the caller): it is cleared first.
+  memory.fill(y, 0, <usize>cols << 2);
+  for (let r = 0; r < rows; r++) map2<Axpy>(at(a, r * cols), y, y, cols, load<f32>(at(x, r)));
+}
+
+/** One output element: Σ_k A[i,k]·B[k,j] in ascending k, from +0. */
+@inline function cell(a: usize, b: usize, i: i32, j: i32, k: i32, n: i32): f32 {
+  let acc: f32 = 0;
+  for (let p = 0; p < k; p++) acc += load<f32>(at(a, i * k + p)) * load<f32>(at(b, p * n + j));
+  return acc;
+}
+
+/** A 1 × 4 strip of C (T = v128) or one element (T = f32), same order as cell(). */
+@inline function strip<T>(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32): void {
+  let acc = splat<T>(0.0);
+  for (let p = 0; p < k; p++) acc = add<T>(acc, mul<T>(splat<T>(load<f32>(at(a, i * k + p))), ld<T>(at(b, p * n + j))));
+  st<T>(at(c, i * n + j), acc);
+}
+
+export function matmul_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  if (!ASC_FEATURE_SIMD) {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) store<f32>(at(c, i * n + j), cell(a, b, i, j, k, n));
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    let j = 0;
+    for (; j + 8 <= n; j += 8) tile4x8(a, b, c, i, j, k, n);
+    for (; j + 4 <= n; j += 4) for (let r = 0; r < 4; r++) strip<v128>(a, b, c, i + r, j, k, n);
+    for (; j < n; j++) for (let r = 0; r < 4; r++) strip<f32>(a, b, c, i + r, j, k, n);
+  }
+  for (; i < m; i++) {
+    let j = 0;
+    for (; j + 4 <= n; j += 4) strip<v128>(a, b, c, i, j, k, n);
+    for (; j < n; j++) strip<f32>(a, b, c, i, j, k, n);
+  }
+}
+
+/** C[i..i+4, j..j+8] in eight vector accumulators: B is loaded once per k for four rows. */
+@inline function tile4x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const a0 = at(a, i * k), a1 = at(a, (i + 1) * k), a2 = at(a, (i + 2) * k), a3 = at(a, (i + 3) * k);
+  for (let p = 0; p < k; p++) {
+    const bp = at(b, p * n + j);
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const off = <usize>p << 2;
+    let s = f32x4.splat(load<f32>(a0 + off));
+    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    s = f32x4.splat(load<f32>(a1 + off));
+    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    s = f32x4.splat(load<f32>(a2 + off));
+    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    s = f32x4.splat(load<f32>(a3 + off));
+    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+  }
+  const row0 = at(c, i * n + j), row1 = at(c, (i + 1) * n + j);
+  const row2 = at(c, (i + 2) * n + j), row3 = at(c, (i + 3) * n + j);
+  v128.store(row0, c00); v128.store(row0, c01, 16);
+  v128.store(row1, c10); v128.store(row1, c11, 16);
+  v128.store(row2, c20); v128.store(row2, c21, 16);
+  v128.store(row3, c30); v128.store(row3, c31, 16);
+}

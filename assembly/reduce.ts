@@ -1,0 +1,175 @@
+// Reductions with one fixed summation order, shared by the SIMD and the scalar build so that
+// both give bit-identical sums:
+//   the main part (the first n − n%4 elements) is summed in four lane sums s0..s3, lane k taking
+//   the elements i ≡ k (mod 4); they are combined as (s0 + s2) + (s1 + s3); the tail elements
+//   are summed in order from 0 and added last.
+// The SIMD build keeps the lanes in vector registers; the scalar build keeps them in four locals.
+// A reduction is parameterised by an op class (never instantiated: its methods are @inline and
+// called on a null reference) whose `term` computes one lane's contribution.
+
+import { LANES, ld, st } from "./lanes";
+
+/** Address of the i-th f32 after ptr. */
+@inline export function at(ptr: usize, i: i32): usize {
+  return ptr + (<usize>i << 2);
+}
+
+/** Lane 2,3 of a v128 moved to lanes 0,1, for promotion to f64x2. */
+@inline function high(v: v128): v128 {
+  return i32x4.shuffle(v, v, 2, 3, 2, 3);
+}
+
+/** The largest element of [ptr, ptr + 4n) (NaN if any is NaN, −Inf if n is 0). */
+@inline export function maxOf(ptr: usize, n: i32): f32 {
+  let m: f32 = -Infinity;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let mv = f32x4.splat(-Infinity);
+    for (; i + LANES <= n; i += LANES) mv = f32x4.max(mv, v128.load(at(ptr, i)));
+    m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)),
+      max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  }
+  for (; i < n; i++) m = max(m, load<f32>(at(ptr, i)));
+  return m;
+}
+
+/**
+ * Σ op.term(a[i], b[i], k) accumulated in f64; when op.keep() each term is also stored to out[i]
+ * (which may alias a or b: each element is read before it is written).
+ */
+@inline export function sum64<Op>(a: usize, b: usize, out: usize, n: i32, k: f32): f64 {
+  const op = changetype<Op>(0);
+  let lanes: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const kv = f32x4.splat(k);
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    for (; i + LANES <= n; i += LANES) {
+      const v = op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv);
+      if (op.keep()) st<v128>(at(out, i), v);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
+    }
+    const pair = f64x2.add(lo, hi);
+    lanes = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (; i + LANES <= n; i += LANES) {
+      const v0 = op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k);
+      const v1 = op.term<f32>(ld<f32>(at(a, i + 1)), ld<f32>(at(b, i + 1)), k);
+      const v2 = op.term<f32>(ld<f32>(at(a, i + 2)), ld<f32>(at(b, i + 2)), k);
+      const v3 = op.term<f32>(ld<f32>(at(a, i + 3)), ld<f32>(at(b, i + 3)), k);
+      if (op.keep()) {
+        st<f32>(at(out, i), v0); st<f32>(at(out, i + 1), v1);
+        st<f32>(at(out, i + 2), v2); st<f32>(at(out, i + 3), v3);
+      }
+      s0 += v0; s1 += v1; s2 += v2; s3 += v3;
+    }
+    lanes = (s0 + s2) + (s1 + s3);
+  }
+  let tail: f64 = 0;
+  for (; i < n; i++) {
+    const v = op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k);
+    if (op.keep()) st<f32>(at(out, i), v);
+    tail += v;
+  }
+  return lanes + tail;
+}
+
+/** The second sum of the last sum64x2 call. */
+export let secondSum: f64 = 0;
+
+/**
+ * Two sums in one pass: Σ op.term(a, b, k) (returned) and Σ op.term2(a, b, term) (in secondSum),
+ * both in f64 and in the order described at the top of this file.
+ */
+@inline export function sum64x2<Op>(a: usize, b: usize, n: i32, k: f32): f64 {
+  const op = changetype<Op>(0);
+  let first: f64 = 0;
+  let second: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const kv = f32x4.splat(k);
+    let lo = f64x2.splat(0), hi = f64x2.splat(0), lo2 = f64x2.splat(0), hi2 = f64x2.splat(0);
+    for (; i + LANES <= n; i += LANES) {
+      const va = ld<v128>(at(a, i));
+      const vb = ld<v128>(at(b, i));
+      const v = op.term<v128>(va, vb, kv);
+      const w = op.term2<v128>(va, vb, v);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
+      lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w));
+      hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w)));
+    }
+    const pair = f64x2.add(lo, hi);
+    const pair2 = f64x2.add(lo2, hi2);
+    first = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
+    second = f64x2.extract_lane(pair2, 0) + f64x2.extract_lane(pair2, 1);
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
+    for (; i + LANES <= n; i += LANES) {
+      const a0 = ld<f32>(at(a, i)), b0 = ld<f32>(at(b, i));
+      const a1 = ld<f32>(at(a, i + 1)), b1 = ld<f32>(at(b, i + 1));
+      const a2 = ld<f32>(at(a, i + 2)), b2 = ld<f32>(at(b, i + 2));
+      const a3 = ld<f32>(at(a, i + 3)), b3 = ld<f32>(at(b, i + 3));
+      const v0 = op.term<f32>(a0, b0, k), v1 = op.term<f32>(a1, b1, k);
+      const v2 = op.term<f32>(a2, b2, k), v3 = op.term<f32>(a3, b3, k);
+      s0 += v0; s1 += v1; s2 += v2; s3 += v3;
+      t0 += op.term2<f32>(a0, b0, v0); t1 += op.term2<f32>(a1, b1, v1);
+      t2 += op.term2<f32>(a2, b2, v2); t3 += op.term2<f32>(a3, b3, v3);
+    }
+    first = (s0 + s2) + (s1 + s3);
+    second = (t0 + t2) + (t1 + t3);
+  }
+  let tail: f64 = 0;
+  let tail2: f64 = 0;
+  for (; i < n; i++) {
+    const va = ld<f32>(at(a, i));
+    const vb = ld<f32>(at(b, i));
+    const v = op.term<f32>(va, vb, k);
+    tail += v;
+    tail2 += op.term2<f32>(va, vb, v);
+  }
+  secondSum = second + tail2;
+  return first + tail;
+}
+
+/** Σ a[i]·b[i] in f32 (BLAS sdot semantics), in the order described at the top of this file. */
+@inline export function dot32(a: usize, b: usize, n: i32): f32 {
+  let lanes: f32 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (; i + LANES <= n; i += LANES) acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, i)), v128.load(at(b, i))));
+    lanes = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 2)) +
+      (f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 3));
+  } else {
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (; i + LANES <= n; i += LANES) {
+      s0 += load<f32>(at(a, i)) * load<f32>(at(b, i));
+      s1 += load<f32>(at(a, i + 1)) * load<f32>(at(b, i + 1));
+      s2 += load<f32>(at(a, i + 2)) * load<f32>(at(b, i + 2));
+      s3 += load<f32>(at(a, i + 3)) * load<f32>(at(b, i + 3));
+    }
+    lanes = (s0 + s2) + (s1 + s3);
+  }
+  let tail: f32 = 0;
+  for (; i < n; i++) tail += load<f32>(at(a, i)) * load<f32>(at(b, i));
+  return lanes + tail;
+}
+
+/**
+ * out[i] = op.term(a[i], b[i], k) for every i (an elementwise map with the same lane body in
+ * the vector loop and the tail). out may alias a or b.
+ */
+@inline export function map2<Op>(a: usize, b: usize, out: usize, n: i32, k: f32): void {
+  const op = changetype<Op>(0);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const kv = f32x4.splat(k);
+    for (; i + LANES <= n; i += LANES) st<v128>(at(out, i), op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv));
+  }
+  for (; i < n; i++) st<f32>(at(out, i), op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k));
+}

@@ -1,0 +1,21 @@
+// Lint rules: typescript-eslint's recommended set over the TypeScript sources; AssemblyScript
+// (assembly/) uses decorators and builtins that ESLint's TypeScript parser does not model.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "build/", "dist/", "src/generated/", "assembly/", "bench/out/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        console: "readonly", process: "readonly", performance: "readonly", WebAssembly: "readonly",
+        atob: "readonly", FinalizationRegistry: "readonly", URL: "readonly", globalThis: "readonly",
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+);

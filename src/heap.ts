@@ -1,0 +1,164 @@
+// The linear memory a runtime owns, and its allocator. The kernels allocate nothing: every
+// buffer they touch is carved out here, from `base` (the end of the module's static data) up.
+// Blocks are 16-byte aligned (one v128) and recycled through exact-size free lists; a freed block
+// at the top lowers the bump pointer. Memory grows in whole 64 KiB pages and never shrinks.
+// Views (`f32`, `i32`, `u8`) are rebuilt whenever the underlying buffer changes, so a caller who
+// reads them after any allocation sees the current memory.
+
+export const PAGE = 65536;
+/** The most a wasm32 memory can hold: 65,536 pages. */
+export const MAX_PAGES = 65536;
+const ALIGN = 16;
+
+/** The part of WebAssembly.Memory the heap needs; the `js` backend supplies a look-alike. */
+export interface LinearMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** A growable ArrayBuffer with WebAssembly.Memory's grow semantics, for the `js` backend. */
+export class ArrayMemory implements LinearMemory {
+  buffer: ArrayBuffer;
+  constructor(pages: number) {
+    this.buffer = new ArrayBuffer(pages * PAGE);
+  }
+  grow(pages: number): number {
+    const before = this.buffer.byteLength / PAGE;
+    if (before + pages > MAX_PAGES) throw new RangeError("ArrayMemory: maximum size exceeded");
+    const next = new ArrayBuffer((before + pages) * PAGE);
+    new Uint8Array(next).set(new Uint8Array(this.buffer));
+    this.buffer = next;
+    return before;
+  }
+}
+
+export class Heap {
+  readonly memory: LinearMemory;
+  /** First allocatable byte. */
+  readonly base: number;
+  /** Memory may not grow beyond this many pages. */
+  readonly maxPages: number;
+  private top: number;
+  private readonly free = new Map<number, number[]>();
+  private readonly sizes = new Map<number, number>();
+  private buffer: ArrayBuffer | SharedArrayBuffer;
+  f32: Float32Array;
+  i32: Int32Array;
+  u8: Uint8Array;
+  liveBytes = 0;
+  liveBlocks = 0;
+
+  constructor(memory: LinearMemory, base: number, maxPages = MAX_PAGES) {
+    this.memory = memory;
+    this.base = Math.ceil(base / ALIGN) * ALIGN;
+    this.top = this.base;
+    this.maxPages = maxPages;
+    this.buffer = memory.buffer;
+    this.f32 = new Float32Array(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+    this.u8 = new Uint8Array(this.buffer);
+  }
+
+  /** Rebuilds the views if the memory grew (possibly through another holder of it). */
+  refresh(): void {
+    if (this.buffer !== this.memory.buffer) {
+      this.buffer = this.memory.buffer;
+      this.f32 = new Float32Array(this.buffer);
+      this.i32 = new Int32Array(this.buffer);
+      this.u8 = new Uint8Array(this.buffer);
+    }
+  }
+
+  /** Byte size of the memory now. */
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** The most bytes a single allocation could ever get. */
+  get capacity(): number {
+    return this.maxPages * PAGE - this.base;
+  }
+
+  /** Allocates `bytes` (rounded up to 16); throws a RangeError naming the size when it cannot. */
+  alloc(bytes: number, what = "buffer"): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const list = this.free.get(size);
+    let ptr: number;
+    if (list !== undefined && list.length > 0) {
+      ptr = list.pop() as number;
+    } else {
+      ptr = this.top;
+      const end = ptr + size;
+      if (end > this.maxPages * PAGE) {
+        throw new RangeError(
+          `descent: cannot allocate ${bytes} bytes for ${what}: WASM memory can hold at most ` +
+            `${this.maxPages * PAGE} bytes and ${this.top} are in use or reserved`,
+        );
+      }
+      if (end > this.memory.buffer.byteLength) this.growTo(end, bytes, what);
+      this.top = end;
+    }
+    this.sizes.set(ptr, size);
+    this.liveBytes += size;
+    this.liveBlocks++;
+    return ptr;
+  }
+
+  /** Returns a block to the heap. Freeing an unknown pointer throws (it would corrupt the heap). */
+  release(ptr: number): void {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) throw new Error(`descent: internal error: release of unknown block ${ptr}`);
+    this.sizes.delete(ptr);
+    this.liveBytes -= size;
+    this.liveBlocks--;
+    if (ptr + size === this.top) {
+      this.top = ptr;
+      this.lowerTop();
+    } else {
+      let list = this.free.get(size);
+      if (list === undefined) this.free.set(size, (list = []));
+      list.push(ptr);
+    }
+  }
+
+  /** Bytes between base and the bump pointer: live blocks plus recycled ones. */
+  get reservedBytes(): number {
+    return this.top - this.base;
+  }
+
+  /** After the top block is freed, free blocks that now end at the top are absorbed too. */
+  private lowerTop(): void {
+    for (let changed = true; changed && this.top > this.base; ) {
+      changed = false;
+      for (const [size, list] of this.free) {
+        const i = list.indexOf(this.top - size);
+        if (i >= 0) {
+          list.splice(i, 1);
+          this.top -= size;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+
+  private growTo(end: number, bytes: number, what: string): void {
+    const pages = Math.ceil((end - this.memory.buffer.byteLength) / PAGE);
+    // Grow by at least half the current size so that a run of allocations grows rarely.
+    const current = this.memory.buffer.byteLength / PAGE;
+    const wanted = Math.min(this.maxPages - current, Math.max(pages, current >> 1));
+    try {
+      this.memory.grow(wanted);
+    } catch {
+      try {
+        this.memory.grow(pages);
+      } catch (err) {
+        throw new RangeError(
+          `descent: cannot allocate ${bytes} bytes for ${what}: the engine refused to grow WASM memory ` +
+            `from ${this.memory.buffer.byteLength} to ${end} bytes (${(err as Error).message})`,
+        );
+      }
+    }
+    this.refresh();
+  }
+}

@@ -1,0 +1,163 @@
+// The `js` backend's kernels for everything that is not an activation (those live in the
+// registry): losses, weight updates and linear algebra. Plain TypeScript with the WASM exports'
+// signatures (byte pointers into the runtime's heap) and semantics; values are computed in
+// float64 and rounded once on store. Their names are the WASM export names, so this table also
+// tells which non-activation kernels the WASM module must export.
+import type { Heap } from "./heap.ts";
+
+/** Σ over a row in float64; the row maximum (NaN if any element is NaN). */
+function rowMax(f: Float32Array, o: number, cols: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < cols; j++) {
+    const v = f[o + j];
+    if (v !== v) return NaN;
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+function sigmoid64(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+export const OPS_JS = {
+  mse_f32(h: Heap, p: number, t: number, n: number): number {
+    const f = h.f32;
+    p >>= 2; t >>= 2;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const d = f[p + i] - f[t + i];
+      s += d * d;
+    }
+    return Math.fround(s / n);
+  },
+  mse_grad_f32(h: Heap, p: number, t: number, g: number, n: number): void {
+    const f = h.f32;
+    p >>= 2; t >>= 2; g >>= 2;
+    for (let i = 0; i < n; i++) f[g + i] = (2 * (f[p + i] - f[t + i])) / n;
+  },
+  bceWithLogits_f32(h: Heap, z: number, t: number, n: number): number {
+    const f = h.f32;
+    z >>= 2; t >>= 2;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = f[z + i];
+      s += Math.max(v, 0) - v * f[t + i] + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+    return Math.fround(s / n);
+  },
+  bceWithLogits_grad_f32(h: Heap, z: number, t: number, g: number, n: number): void {
+    const f = h.f32;
+    z >>= 2; t >>= 2; g >>= 2;
+    for (let i = 0; i < n; i++) f[g + i] = (sigmoid64(f[z + i]) - f[t + i]) / n;
+  },
+  softmaxCrossEntropy_f32(h: Heap, z: number, labels: number, rows: number, cols: number): number {
+    const f = h.f32;
+    const l = h.i32;
+    z >>= 2; labels >>= 2;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = z + r * cols;
+      const m = rowMax(f, o, cols);
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += Math.exp(f[o + j] - m);
+      total += m - f[o + l[labels + r]] + Math.log1p(s - 1);
+    }
+    return Math.fround(total / rows);
+  },
+  softmaxCrossEntropy_grad_f32(h: Heap, z: number, labels: number, g: number, rows: number, cols: number): void {
+    const f = h.f32;
+    const l = h.i32;
+    z >>= 2; labels >>= 2; g >>= 2;
+    for (let r = 0; r < rows; r++) {
+      const o = z + r * cols;
+      const go = g + r * cols;
+      const m = rowMax(f, o, cols);
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += Math.exp(f[o + j] - m);
+      const label = l[labels + r];
+      for (let j = 0; j < cols; j++) f[go + j] = (Math.exp(f[o + j] - m) / s - (j === label ? 1 : 0)) / rows;
+    }
+  },
+  sgd_f32(h: Heap, w: number, g: number, n: number, lr: number): void {
+    const f = h.f32;
+    w >>= 2; g >>= 2;
+    for (let i = 0; i < n; i++) f[w + i] -= lr * f[g + i];
+  },
+  momentum_f32(h: Heap, w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void {
+    const f = h.f32;
+    w >>= 2; g >>= 2; v >>= 2;
+    for (let i = 0; i < n; i++) {
+      const gi = f[g + i];
+      const vi = (f[v + i] = mu * f[v + i] + gi);
+      f[w + i] -= lr * (nesterov !== 0 ? gi + mu * vi : vi);
+    }
+  },
+  adam_f32(
+    h: Heap, w: number, g: number, m: number, v: number, n: number,
+    lr: number, b1: number, b2: number, eps: number, t: number,
+  ): void {
+    const f = h.f32;
+    w >>= 2; g >>= 2; m >>= 2; v >>= 2;
+    const step = lr / (1 - b1 ** t);
+    const invSqrtBc2 = 1 / Math.sqrt(1 - b2 ** t);
+    for (let i = 0; i < n; i++) {
+      const gi = f[g + i];
+      const mi = (f[m + i] = b1 * f[m + i] + (1 - b1) * gi);
+      const vi = (f[v + i] = b2 * f[v + i] + (1 - b2) * gi * gi);
+      f[w + i] -= (step * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
+    }
+  },
+  dot_f32(h: Heap, a: number, b: number, n: number): number {
+    const f = h.f32;
+    a >>= 2; b >>= 2;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += f[a + i] * f[b + i];
+    return Math.fround(s);
+  },
+  axpy_f32(h: Heap, n: number, alpha: number, x: number, y: number): void {
+    const f = h.f32;
+    x >>= 2; y >>= 2;
+    for (let i = 0; i < n; i++) f[y + i] += alpha * f[x + i];
+  },
+  gemv_f32(h: Heap, a: number, x: number, y: number, rows: number, cols: number): void {
+    const f = h.f32;
+    a >>= 2; x >>= 2; y >>= 2;
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      const o = a + r * cols;
+      for (let j = 0; j < cols; j++) s += f[o + j] * f[x + j];
+      f[y + r] = s;
+    }
+  },
+  gemvT_f32(h: Heap, a: number, x: number, y: number, rows: number, cols: number): void {
+    const f = h.f32;
+    a >>= 2; x >>= 2; y >>= 2;
+    const acc = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) {
+      const xr = f[x + r];
+      const o = a + r * cols;
+      for (let j = 0; j < cols; j++) acc[j] += xr * f[o + j];
+    }
+    for (let j = 0; j < cols; j++) f[y + j] = acc[j];
+  },
+  matmul_f32(h: Heap, a: number, b: number, c: number, m: number, k: number, n: number): void {
+    const f = h.f32;
+    a >>= 2; b >>= 2; c >>= 2;
+    const row = new Float64Array(n);
+    for (let i = 0; i < m; i++) {
+      row.fill(0);
+      for (let p = 0; p < k; p++) {
+        const av = f[a + i * k + p];
+        const bo = b + p * n;
+        for (let j = 0; j < n; j++) row[j] += av * f[bo + j];
+      }
+      for (let j = 0; j < n; j++) f[c + i * n + j] = row[j];
+    }
+  },
+} as const;
+
+export type OpName = keyof typeof OPS_JS;
+export const OP_NAMES = Object.keys(OPS_JS) as OpName[];

@@ -1,0 +1,697 @@
+// A runtime: one backend ("wasm-simd", "wasm" or "js"), the memory it owns, and the typed API
+// over its kernels. Two layers, as at every WASM boundary here:
+//   runtime.kernels  the pointer level: the WASM exports (or the `js` backend's table with the
+//                    same signatures), taking byte offsets into runtime memory; owns nothing,
+//                    checks nothing;
+//   everything else  the typed level: Float32Array or Tensor in, validated, copied into memory
+//                    only when it is not already there, results returned the same way they came.
+import { ArrayMemory, Heap, MAX_PAGES, PAGE } from "./heap.ts";
+import { OPS_JS, OP_NAMES, type OpName } from "./ops-js.ts";
+import { ACTIVATIONS, kernelNames, type Activation, type ActivationName } from "./registry.ts";
+import { Tensor, disposedError, type TensorOwner } from "./tensor.ts";
+import { compile, compileSync, hasSimd, hasWebAssembly, instantiate, type WasmFlavor } from "./wasm.ts";
+
+export type Backend = "wasm-simd" | "wasm" | "js";
+export const BACKENDS: readonly Backend[] = ["wasm-simd", "wasm", "js"];
+
+export interface RuntimeOptions {
+  /** Which kernels to run; "auto" (default) picks the best the platform has. */
+  backend?: Backend | "auto";
+  /** Upper bound on the runtime's memory, in bytes (default and maximum: 4 GiB). */
+  maxMemory?: number;
+}
+
+/** A pointer-level kernel: byte offsets and sizes in, a scalar or nothing out. */
+export type Kernel = (...args: number[]) => number | void;
+export type Kernels = Readonly<Record<string, Kernel>>;
+
+/** Float32 data the typed level accepts. */
+export type Input = Float32Array | Tensor;
+
+export interface MemoryReport {
+  /** Tensors created and not yet disposed (or collected). */
+  liveTensors: number;
+  /** Bytes held by live tensors and any call in progress. */
+  liveBytes: number;
+  /** Bytes between the heap's start and its high-water mark (live + recycled). */
+  reservedBytes: number;
+  /** Size of the memory now. */
+  memoryBytes: number;
+}
+
+const ELEMENT = 4;
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (v instanceof Tensor) return v.toString();
+  if (Array.isArray(v)) return `Array(${v.length})`;
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as Float32Array).length})`;
+  if (typeof v === "number") return String(v);
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  return typeof v;
+}
+
+/** Where an operand's values are in runtime memory for the duration of one call. */
+interface Operand {
+  ptr: number;
+  length: number;
+  shape: readonly number[] | undefined;
+}
+
+export class Runtime implements TensorOwner {
+  readonly backend: Backend;
+  /** The pointer level: WASM exports or the `js` table, byte offsets into `heap`. */
+  readonly kernels: Kernels;
+  readonly heap: Heap;
+  /** Every activation of the registry: forward(x, params?) and backward(x, dy, params?). */
+  readonly activations: Activations;
+  readonly label: string;
+  #liveTensors = 0;
+  /** Blocks staged for the call in progress, released when it ends. */
+  #staged: number[] = [];
+
+  /** @internal Use createRuntime() or init(). */
+  constructor(backend: Backend, kernels: Kernels, heap: Heap) {
+    this.backend = backend;
+    this.kernels = kernels;
+    this.heap = heap;
+    this.label = `${backend} runtime`;
+    this.activations = buildActivations(this);
+  }
+
+  // ---------------------------------------------------------------- tensors and memory
+
+  /** Copies `data` (or `length` zeros) into runtime memory; shape defaults to [length]. */
+  tensor(data: Float32Array | ArrayLike<number> | number, shape?: readonly number[]): Tensor {
+    const length = typeof data === "number" ? data : data?.length;
+    if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+      throw new TypeError(
+        `descent: tensor: data must be a Float32Array, an array of numbers or a length, received ${describe(data)}`,
+      );
+    }
+    const dims = shape === undefined ? [length] : checkShape(shape, length);
+    const ptr = this.heap.alloc(length * ELEMENT, `a tensor of shape [${dims.join(", ")}]`);
+    const t = new Tensor(this, ptr, Object.freeze(dims.slice()), length);
+    this.#liveTensors++;
+    if (typeof data === "number") this.heap.u8.fill(0, ptr, ptr + length * ELEMENT);
+    else this.heap.f32.set(data, ptr / ELEMENT);
+    return t;
+  }
+
+  /** A tensor of zeros. */
+  zeros(shape: readonly number[]): Tensor {
+    const length = checkShape(shape, undefined).reduce((a, b) => a * b, 1);
+    return this.tensor(length, shape);
+  }
+
+  memory(): MemoryReport {
+    return {
+      liveTensors: this.#liveTensors,
+      liveBytes: this.heap.liveBytes,
+      reservedBytes: this.heap.reservedBytes,
+      memoryBytes: this.heap.byteLength,
+    };
+  }
+
+  /** @internal TensorOwner: a tensor was disposed or collected. */
+  forget(): void {
+    this.#liveTensors--;
+  }
+
+  // ---------------------------------------------------------------- operands
+
+  /** @internal Resolves an input to a pointer, staging a copy only when it is not in memory. */
+  operand(x: unknown, fn: string, arg: string): Operand {
+    if (x instanceof Tensor) {
+      if (x.owner !== this) {
+        if (x.disposed) throw disposedError(x);
+        throw new TypeError(`descent: ${fn}: ${arg} belongs to another runtime (${x.owner.label}), not the ${this.label}`);
+      }
+      return { ptr: x.ptr, length: x.length, shape: x.shape };
+    }
+    if (x instanceof Float32Array) {
+      if (x.buffer === this.heap.memory.buffer) return { ptr: x.byteOffset, length: x.length, shape: undefined };
+      const ptr = this.stage(x.length, fn, arg);
+      this.heap.f32.set(x, ptr / ELEMENT);
+      return { ptr, length: x.length, shape: undefined };
+    }
+    throw new TypeError(`descent: ${fn}: ${arg} must be a Float32Array or a Tensor, received ${describe(x)}`);
+  }
+
+  /** @internal Allocates a block released when the call ends (see call()). */
+  stage(length: number, fn: string, arg: string): number {
+    const ptr = this.heap.alloc(length * ELEMENT, `${fn}'s ${arg} (${length} float32)`);
+    this.#staged.push(ptr);
+    return ptr;
+  }
+
+  /**
+   * @internal Runs `body` and releases whatever it staged, also when it throws, so that a failed
+   * call leaves the heap as it found it.
+   */
+  call<R>(body: () => R): R {
+    const mark = this.#staged.length;
+    try {
+      return body();
+    } finally {
+      const staged = this.#staged;
+      while (staged.length > mark) this.heap.release(staged.pop() as number);
+    }
+  }
+
+  /**
+   * @internal Where a result goes: `out` (checked), a new tensor when the main input was a
+   * tensor, else a staged block copied out to a new Float32Array by `finish`.
+   */
+  output(out: unknown, like: unknown, length: number, shape: readonly number[] | undefined, fn: string): Output {
+    if (out !== undefined) {
+      if (!(out instanceof Tensor) && !(out instanceof Float32Array)) {
+        throw new TypeError(`descent: ${fn}: out must be a Float32Array or a Tensor, received ${describe(out)}`);
+      }
+      if (out.length !== length) {
+        throw new RangeError(`descent: ${fn}: out must have ${length} elements, received ${out.length}`);
+      }
+      if (out instanceof Float32Array && out.buffer !== this.heap.memory.buffer) {
+        return { ptr: this.stage(length, fn, "out"), result: out, copyTo: out };
+      }
+      const o = this.operand(out, fn, "out");
+      return { ptr: o.ptr, result: out, copyTo: undefined };
+    }
+    if (like instanceof Tensor) {
+      const t = this.tensor(length, shape ?? [length]);
+      return { ptr: t.ptr, result: t, copyTo: undefined };
+    }
+    const result = new Float32Array(length);
+    return { ptr: this.stage(length, fn, "result"), result, copyTo: result };
+  }
+
+  /** @internal Completes an output: copies a staged result out when needed. */
+  finish(o: Output): Input {
+    if (o.copyTo !== undefined) {
+      const f = this.heap.f32;
+      o.copyTo.set(f.subarray(o.ptr / ELEMENT, o.ptr / ELEMENT + o.copyTo.length));
+    }
+    return o.result;
+  }
+
+  // ---------------------------------------------------------------- losses
+
+  /** Mean squared error mean((p − t)²). */
+  mse(pred: Input, target: Input): number {
+    return this.lossValue("mse", "mse_f32", pred, target);
+  }
+
+  /** ∂mse/∂pred = 2(p − t)/n. */
+  mseGrad<T extends Input>(pred: T, target: Input, options?: { out?: Input }): T {
+    return this.lossGrad("mseGrad", "mse_grad_f32", pred, target, options);
+  }
+
+  /** Binary cross-entropy from logits, mean over elements; targets in [0, 1]. */
+  bceWithLogits(logits: Input, targets: Input): number {
+    return this.lossValue("bceWithLogits", "bceWithLogits_f32", logits, targets);
+  }
+
+  /** ∂bce/∂logits = (σ(z) − t)/n. */
+  bceWithLogitsGrad<T extends Input>(logits: T, targets: Input, options?: { out?: Input }): T {
+    return this.lossGrad("bceWithLogitsGrad", "bceWithLogits_grad_f32", logits, targets, options);
+  }
+
+  /** Softmax cross-entropy from logits (rows × cols) and integer labels, mean over rows. */
+  softmaxCrossEntropy(logits: Input, labels: Labels, options?: { cols?: number }): number {
+    const fn = "softmaxCrossEntropy";
+    return this.call(() => {
+      const z = this.operand(logits, fn, "logits");
+      const cols = rowLength(fn, "logits", z, options?.cols);
+      const rows = z.length / cols;
+      const l = this.labels(labels, rows, cols, fn);
+      return (this.kernels.softmaxCrossEntropy_f32 as Kernel)(z.ptr, l, rows, cols) as number;
+    });
+  }
+
+  /** ∂/∂logits of softmaxCrossEntropy: (softmax(z) − onehot(label))/rows. */
+  softmaxCrossEntropyGrad<T extends Input>(logits: T, labels: Labels, options?: { cols?: number; out?: Input }): T {
+    const fn = "softmaxCrossEntropyGrad";
+    return this.call(() => {
+      const z = this.operand(logits, fn, "logits");
+      const cols = rowLength(fn, "logits", z, options?.cols);
+      const rows = z.length / cols;
+      const l = this.labels(labels, rows, cols, fn);
+      const o = this.output(options?.out, logits, z.length, z.shape, fn);
+      (this.kernels.softmaxCrossEntropy_grad_f32 as Kernel)(z.ptr, l, o.ptr, rows, cols);
+      return this.finish(o) as T;
+    });
+  }
+
+  private lossValue(fn: string, kernel: OpName, a: Input, b: Input): number {
+    return this.call(() => {
+      const p = this.operand(a, fn, "predictions");
+      const t = this.operand(b, fn, "targets");
+      sameLength(fn, "targets", t.length, "predictions", p.length);
+      if (p.length === 0) throw new RangeError(`descent: ${fn}: the mean of 0 elements is undefined (received empty inputs)`);
+      return (this.kernels[kernel] as Kernel)(p.ptr, t.ptr, p.length) as number;
+    });
+  }
+
+  private lossGrad<T extends Input>(fn: string, kernel: OpName, a: T, b: Input, options?: { out?: Input }): T {
+    return this.call(() => {
+      const p = this.operand(a, fn, "predictions");
+      const t = this.operand(b, fn, "targets");
+      sameLength(fn, "targets", t.length, "predictions", p.length);
+      const o = this.output(options?.out, a, p.length, p.shape, fn);
+      (this.kernels[kernel] as Kernel)(p.ptr, t.ptr, o.ptr, p.length);
+      return this.finish(o) as T;
+    });
+  }
+
+  /** Stages labels as int32 after checking each is an integer in [0, cols). */
+  private labels(labels: Labels, rows: number, cols: number, fn: string): number {
+    if (!(labels instanceof Int32Array || labels instanceof Uint8Array || labels instanceof Uint16Array ||
+      labels instanceof Uint32Array || labels instanceof Float32Array || Array.isArray(labels))) {
+      throw new TypeError(`descent: ${fn}: labels must be an Int32Array or an array of integers, received ${describe(labels)}`);
+    }
+    if (labels.length !== rows) {
+      throw new RangeError(`descent: ${fn}: labels must have one entry per row (${rows}), received ${labels.length}`);
+    }
+    const ptr = this.stage(rows, fn, "labels");
+    const i32 = this.heap.i32;
+    for (let r = 0; r < rows; r++) {
+      const v = labels[r];
+      if (!Number.isInteger(v) || v < 0 || v >= cols) {
+        throw new RangeError(`descent: ${fn}: labels[${r}] must be an integer in [0, ${cols}), received ${v}`);
+      }
+      i32[ptr / ELEMENT + r] = v;
+    }
+    return ptr;
+  }
+
+  // ---------------------------------------------------------------- weight updates (in place)
+
+  /** w −= lr·g. */
+  sgd(w: Input, g: Input, options?: { lr?: number }): void {
+    const lr = scalar("sgd", "lr", options?.lr ?? 0.01, positiveFinite);
+    this.update("sgd", [w], g, (wp, gp, n) => (this.kernels.sgd_f32 as Kernel)(wp[0], gp, n, lr));
+  }
+
+  /** v = μ·v + g; w −= lr·v (or lr·(g + μ·v) with nesterov). */
+  momentum(w: Input, g: Input, velocity: Input, options?: { lr?: number; momentum?: number; nesterov?: boolean }): void {
+    const lr = scalar("momentum", "lr", options?.lr ?? 0.01, positiveFinite);
+    const mu = scalar("momentum", "momentum", options?.momentum ?? 0.9, unitInterval);
+    const nesterov = options?.nesterov === true ? 1 : 0;
+    this.update("momentum", [w, velocity], g, (p, gp, n) =>
+      (this.kernels.momentum_f32 as Kernel)(p[0], gp, p[1], n, lr, mu, nesterov));
+  }
+
+  /** One Adam step (PyTorch's formulation); `step` counts from 1. */
+  adam(
+    w: Input, g: Input, m: Input, v: Input,
+    options: { step: number; lr?: number; beta1?: number; beta2?: number; eps?: number },
+  ): void {
+    const fn = "adam";
+    const step = options?.step;
+    if (!Number.isInteger(step) || step < 1) {
+      throw new RangeError(`descent: adam: step must be an integer >= 1 (the count of updates so far, from 1), received ${step}`);
+    }
+    const lr = scalar(fn, "lr", options.lr ?? 0.001, positiveFinite);
+    const b1 = scalar(fn, "beta1", options.beta1 ?? 0.9, unitInterval);
+    const b2 = scalar(fn, "beta2", options.beta2 ?? 0.999, unitInterval);
+    const eps = scalar(fn, "eps", options.eps ?? 1e-8, positiveFinite);
+    this.update(fn, [w, m, v], g, (p, gp, n) =>
+      (this.kernels.adam_f32 as Kernel)(p[0], gp, p[1], p[2], n, lr, b1, b2, eps, step));
+  }
+
+  /** Runs an in-place update over state buffers (weights first), copying back staged arrays. */
+  private update(fn: string, state: Input[], grad: Input, run: (ptrs: number[], g: number, n: number) => void): void {
+    const names = ["weights", "state", "state"];
+    this.call(() => {
+      const ops = state.map((s, i) => this.operand(s, fn, names[i] ?? "state"));
+      const g = this.operand(grad, fn, "gradient");
+      for (let i = 0; i < ops.length; i++) sameLength(fn, names[i] ?? "state", ops[i].length, "gradient", g.length);
+      run(ops.map((o) => o.ptr), g.ptr, g.length);
+      // Arrays that were staged (not in memory) get their new values back.
+      state.forEach((s, i) => {
+        if (s instanceof Float32Array && s.buffer !== this.heap.memory.buffer) {
+          const p = ops[i].ptr / ELEMENT;
+          s.set(this.heap.f32.subarray(p, p + s.length));
+        }
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+
+  /** Σ a_i·b_i (float32 accumulation). */
+  dot(a: Input, b: Input): number {
+    return this.call(() => {
+      const x = this.operand(a, "dot", "a");
+      const y = this.operand(b, "dot", "b");
+      sameLength("dot", "b", y.length, "a", x.length);
+      return (this.kernels.dot_f32 as Kernel)(x.ptr, y.ptr, x.length) as number;
+    });
+  }
+
+  /** y += alpha·x, in place on y. */
+  axpy(alpha: number, x: Input, y: Input): void {
+    const a = scalar("axpy", "alpha", alpha, finiteNumber);
+    this.update("axpy", [y], x, (p, xp, n) => (this.kernels.axpy_f32 as Kernel)(n, a, xp, p[0]));
+  }
+
+  /** y = A·x for A of shape [rows, cols] (from the tensor, or options.rows/cols). */
+  gemv<T extends Input>(A: T, x: Input, options?: { rows?: number; cols?: number; out?: Input }): T {
+    return this.matvec("gemv", "gemv_f32", false, A, x, options);
+  }
+
+  /** y = Aᵀ·x for A of shape [rows, cols]. */
+  gemvT<T extends Input>(A: T, x: Input, options?: { rows?: number; cols?: number; out?: Input }): T {
+    return this.matvec("gemvT", "gemvT_f32", true, A, x, options);
+  }
+
+  private matvec<T extends Input>(
+    fn: string, kernel: OpName, transposed: boolean, A: T, x: Input,
+    options?: { rows?: number; cols?: number; out?: Input },
+  ): T {
+    return this.call(() => {
+      const a = this.operand(A, fn, "A");
+      const [rows, cols] = matrixShape(fn, "A", a, options?.rows, options?.cols);
+      const v = this.operand(x, fn, "x");
+      const need = transposed ? rows : cols;
+      if (v.length !== need) {
+        throw new RangeError(`descent: ${fn}: x must have ${need} elements for A of shape [${rows}, ${cols}], received ${v.length}`);
+      }
+      const len = transposed ? cols : rows;
+      const o = this.output(options?.out, A, len, [len], fn);
+      noAlias(fn, o.ptr, len, [a, v]);
+      (this.kernels[kernel] as Kernel)(a.ptr, v.ptr, o.ptr, rows, cols);
+      return this.finish(o) as T;
+    });
+  }
+
+  /** C = A·B for A [m, k] and B [k, n] (shapes from tensors or options). */
+  matmul<T extends Input>(A: T, B: Input, options?: { m?: number; k?: number; n?: number; out?: Input }): T {
+    const fn = "matmul";
+    return this.call(() => {
+      const a = this.operand(A, fn, "A");
+      const b = this.operand(B, fn, "B");
+      const [m, k] = matrixShape(fn, "A", a, options?.m, options?.k);
+      const [k2, n] = matrixShape(fn, "B", b, k, options?.n);
+      if (k2 !== k) throw new RangeError(`descent: matmul: B must have ${k} rows to match A's columns, received ${k2}`);
+      const o = this.output(options?.out, A, m * n, [m, n], fn);
+      noAlias(fn, o.ptr, m * n, [a, b]);
+      (this.kernels.matmul_f32 as Kernel)(a.ptr, b.ptr, o.ptr, m, k, n);
+      return this.finish(o) as T;
+    });
+  }
+}
+
+export type Labels = Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | readonly number[];
+
+/** @internal */
+export interface Output {
+  ptr: number;
+  result: Input;
+  copyTo: Float32Array | undefined;
+}
+
+// -------------------------------------------------------------------- validation helpers
+
+function checkShape(shape: readonly number[], length: number | undefined): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new TypeError(`descent: tensor: shape must be an array of non-negative integers, received ${JSON.stringify(shape)}`);
+  }
+  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  if (length !== undefined && size !== length) {
+    throw new RangeError(`descent: tensor: shape [${shape.join(", ")}] holds ${size} elements but data has ${length}`);
+  }
+  return shape.slice();
+}
+
+function sameLength(fn: string, arg: string, got: number, other: string, want: number): void {
+  if (got !== want) {
+    throw new RangeError(`descent: ${fn}: ${arg} must have the same length as ${other} (${want}), received ${got}`);
+  }
+}
+
+/** The row length of a row-wise op: options.cols, else the tensor's last dimension, else one row. */
+export function rowLength(fn: string, arg: string, x: Operand, cols: number | undefined): number {
+  const c = cols ?? (x.shape !== undefined && x.shape.length > 0 ? x.shape[x.shape.length - 1] : x.length);
+  if (!Number.isInteger(c) || c < 1) {
+    throw new RangeError(`descent: ${fn}: cols must be a positive integer, received ${c}`);
+  }
+  if (x.length % c !== 0) {
+    throw new RangeError(`descent: ${fn}: cols = ${c} does not divide ${arg}'s length ${x.length}`);
+  }
+  return c;
+}
+
+function matrixShape(fn: string, arg: string, x: Operand, rows?: number, cols?: number): [number, number] {
+  let r = rows;
+  let c = cols;
+  if (x.shape !== undefined && x.shape.length === 2) {
+    r ??= x.shape[0];
+    c ??= x.shape[1];
+  }
+  if (r === undefined && c !== undefined && c > 0) r = x.length / c;
+  if (c === undefined && r !== undefined && r > 0) c = x.length / r;
+  if (r === undefined || c === undefined) {
+    throw new TypeError(`descent: ${fn}: the shape of ${arg} is unknown: pass a 2-D tensor or the rows/cols options`);
+  }
+  if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || c < 0 || r * c !== x.length) {
+    throw new RangeError(`descent: ${fn}: ${arg} of ${x.length} elements cannot have shape [${r}, ${c}]`);
+  }
+  return [r, c];
+}
+
+function noAlias(fn: string, ptr: number, length: number, inputs: Operand[]): void {
+  for (const x of inputs) {
+    if (ptr < x.ptr + x.length * ELEMENT && x.ptr < ptr + length * ELEMENT) {
+      throw new RangeError(`descent: ${fn}: out may not overlap an input (it would be overwritten while read)`);
+    }
+  }
+}
+
+type Check = (v: number) => string | undefined;
+const finiteNumber: Check = (v) => (Number.isFinite(v) ? undefined : "a finite number");
+const positiveFinite: Check = (v) => (Number.isFinite(v) && v > 0 ? undefined : "a finite number > 0");
+const unitInterval: Check = (v) => (v >= 0 && v < 1 ? undefined : "a number in [0, 1)");
+
+function scalar(fn: string, name: string, v: unknown, check?: Check): number {
+  if (typeof v !== "number") throw new TypeError(`descent: ${fn}: ${name} must be a number, received ${describe(v)}`);
+  const why = check?.(v);
+  if (why !== undefined) throw new RangeError(`descent: ${fn}: ${name} must be ${why}, received ${v}`);
+  return v;
+}
+
+// -------------------------------------------------------------------- the activation API
+
+export interface ActivationOptions {
+  /** Where to write the result (may be the input itself: in place). */
+  out?: Input;
+  /** Row length for row-wise activations (softmax, logSoftmax). */
+  cols?: number;
+  /** PReLU's slope: one number, or one per feature of the last dimension. */
+  slope?: number | Input;
+  /** PReLU backward: where to write the slope gradient (same length as slope). */
+  dslope?: Input;
+  alpha?: number;
+  beta?: number;
+  threshold?: number;
+}
+
+export interface ActivationOp {
+  readonly name: ActivationName;
+  readonly spec: Activation;
+  forward<T extends Input>(x: T, options?: ActivationOptions): T;
+  backward<T extends Input>(x: T, dy: Input, options?: ActivationOptions): T;
+}
+
+export type Activations = { readonly [K in ActivationName]: ActivationOp };
+
+const OPTION_KEYS: Record<Activation["kind"], readonly string[]> = {
+  elementwise: ["out"],
+  rowwise: ["out", "cols"],
+  slope: ["out", "slope", "dslope"],
+};
+
+function checkOptions(a: Activation, options: object | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`descent: ${a.name}: options must be an object, received ${describe(options)}`);
+  }
+  for (const key in options) {
+    if (!OPTION_KEYS[a.kind].includes(key) && !a.params.some((p) => p.name === key)) {
+      const known = [...OPTION_KEYS[a.kind], ...a.params.map((p) => p.name)].join(", ");
+      throw new TypeError(`descent: ${a.name}: unknown option "${key}" (known: ${known})`);
+    }
+  }
+}
+
+function scalarParams(a: Activation, options: ActivationOptions | undefined): number[] {
+  return a.params.map((p) => {
+    const v = (options as Record<string, unknown> | undefined)?.[p.name] ?? p.default;
+    return scalar(a.name, p.name, v, p.check);
+  });
+}
+
+function buildActivations(rt: Runtime): Activations {
+  const ops: Record<string, ActivationOp> = {};
+  for (const a of ACTIVATIONS as readonly Activation[]) {
+    const k = kernelNames(a);
+    const fwd = rt.kernels[k.forward] as Kernel;
+    const bwd = rt.kernels[k.backward] as Kernel;
+    const bName = `${a.name}.backward`;
+    const fName = `${a.name}.forward`;
+    ops[a.name] = {
+      name: a.name as ActivationName,
+      spec: a,
+      forward<T extends Input>(x: T, options?: ActivationOptions): T {
+        checkOptions(a, options);
+        return rt.call(() => {
+          const xs = rt.operand(x, fName, "x");
+          const o = rt.output(options?.out, x, xs.length, xs.shape, fName);
+          if (a.kind === "elementwise") {
+            const p = scalarParams(a, options);
+            fwd(xs.ptr, o.ptr, xs.length, ...p);
+          } else if (a.kind === "rowwise") {
+            const cols = rowLength(fName, "x", xs, options?.cols);
+            fwd(xs.ptr, o.ptr, xs.length / cols, cols);
+          } else {
+            const s = slopeOperand(rt, a, xs, options?.slope, fName);
+            fwd(xs.ptr, o.ptr, xs.length, s.ptr, s.length);
+          }
+          return rt.finish(o) as T;
+        });
+      },
+      backward<T extends Input>(x: T, dy: Input, options?: ActivationOptions): T {
+        checkOptions(a, options);
+        return rt.call(() => {
+          const xs = rt.operand(x, bName, "x");
+          const g = rt.operand(dy, bName, "dy");
+          sameLength(bName, "dy", g.length, "x", xs.length);
+          const o = rt.output(options?.out, x, xs.length, xs.shape, bName);
+          if (a.kind === "elementwise") {
+            bwd(xs.ptr, g.ptr, o.ptr, xs.length, ...scalarParams(a, options));
+          } else if (a.kind === "rowwise") {
+            const cols = rowLength(bName, "x", xs, options?.cols);
+            bwd(xs.ptr, g.ptr, o.ptr, xs.length / cols, cols);
+          } else {
+            const s = slopeOperand(rt, a, xs, options?.slope, bName);
+            const d = options?.dslope === undefined
+              ? { ptr: rt.stage(s.length, bName, "dslope"), result: undefined, copyTo: undefined }
+              : rt.output(options.dslope, undefined, s.length, undefined, `${bName} (dslope)`);
+            noAlias(bName, d.ptr, s.length, [xs, g, s, { ptr: o.ptr, length: xs.length, shape: undefined }]);
+            bwd(xs.ptr, g.ptr, o.ptr, xs.length, s.ptr, s.length, d.ptr);
+            if (d.result !== undefined) rt.finish(d as Output);
+          }
+          return rt.finish(o) as T;
+        });
+      },
+    };
+  }
+  return ops as Activations;
+}
+
+/** PReLU's slope as an operand of length 1 (shared) or of the input's last dimension. */
+function slopeOperand(rt: Runtime, a: Activation, x: Operand, slope: unknown, fn: string): Operand {
+  const value = slope ?? (a.kind === "slope" ? a.defaultSlope : 0.25);
+  if (typeof value === "number") {
+    scalar(fn, "slope", value, finiteNumber);
+    const ptr = rt.stage(1, fn, "slope");
+    rt.heap.f32[ptr / ELEMENT] = value;
+    return { ptr, length: 1, shape: [1] };
+  }
+  const s = rt.operand(value, fn, "slope");
+  if (s.length === 1) return s;
+  const last = x.shape !== undefined && x.shape.length > 0 ? x.shape[x.shape.length - 1] : undefined;
+  if (s.length === 0 || (last !== undefined ? s.length !== last : x.length % s.length !== 0)) {
+    const expected = last !== undefined ? `1 or x's last dimension (${last})` : `1 or a divisor of x's length (${x.length})`;
+    throw new RangeError(`descent: ${fn}: slope must have ${expected} values, received ${s.length}`);
+  }
+  return s;
+}
+
+// -------------------------------------------------------------------- creating runtimes
+
+function jsKernels(heap: Heap): Kernels {
+  const k: Record<string, Kernel> = {};
+  for (const a of ACTIVATIONS as readonly Activation[]) {
+    const names = kernelNames(a);
+    if (a.kind === "elementwise") {
+      const js = a.js;
+      k[names.forward] = (x, y, n, ...p) => js.forward(heap.f32, x >> 2, y >> 2, n, p);
+      k[names.backward] = (x, dy, dx, n, ...p) => js.backward(heap.f32, x >> 2, dy >> 2, dx >> 2, n, p);
+    } else if (a.kind === "rowwise") {
+      const js = a.js;
+      k[names.forward] = (x, y, rows, cols) => js.forward(heap.f32, x >> 2, y >> 2, rows, cols);
+      k[names.backward] = (x, dy, dx, rows, cols) => js.backward(heap.f32, x >> 2, dy >> 2, dx >> 2, rows, cols);
+    } else {
+      const js = a.js;
+      k[names.forward] = (x, y, n, s, cols) => js.forward(heap.f32, x >> 2, y >> 2, n, s >> 2, cols);
+      k[names.backward] = (x, dy, dx, n, s, cols, ds) =>
+        js.backward(heap.f32, x >> 2, dy >> 2, dx >> 2, n, s >> 2, cols, ds >> 2);
+    }
+  }
+  for (const name of OP_NAMES) {
+    const op = OPS_JS[name] as unknown as (h: Heap, ...args: number[]) => number | void;
+    k[name] = (...args) => op(heap, ...args);
+  }
+  return Object.freeze(k);
+}
+
+function maxPagesOf(options: RuntimeOptions | undefined): number {
+  const bytes = options?.maxMemory;
+  if (bytes === undefined) return MAX_PAGES;
+  if (typeof bytes !== "number" || !(bytes >= PAGE)) {
+    throw new RangeError(`descent: createRuntime: maxMemory must be a number of bytes >= ${PAGE}, received ${describe(bytes)}`);
+  }
+  return Math.min(MAX_PAGES, Math.floor(bytes / PAGE));
+}
+
+/** The best backend this platform can run. */
+export function bestBackend(): Backend {
+  if (!hasWebAssembly()) return "js";
+  return hasSimd() ? "wasm-simd" : "wasm";
+}
+
+function resolveBackend(options: RuntimeOptions | undefined): Backend {
+  const requested = options?.backend ?? "auto";
+  if (requested === "auto") return bestBackend();
+  if (!BACKENDS.includes(requested)) {
+    throw new TypeError(`descent: backend must be one of "auto", ${BACKENDS.map((b) => `"${b}"`).join(", ")}; received ${describe(requested)}`);
+  }
+  if (requested !== "js" && !hasWebAssembly()) {
+    throw new TypeError(`descent: backend "${requested}" needs WebAssembly, which this platform lacks; use "js"`);
+  }
+  if (requested === "wasm-simd" && !hasSimd()) {
+    throw new TypeError(`descent: backend "wasm-simd" needs WebAssembly SIMD, which this platform lacks; use "wasm"`);
+  }
+  return requested;
+}
+
+const FLAVOR: Record<Exclude<Backend, "js">, WasmFlavor> = { "wasm-simd": "simd", wasm: "scalar" };
+
+function assemble(backend: Backend, module: WebAssembly.Module | undefined, maxPages: number): Runtime {
+  if (backend === "js" || module === undefined) {
+    const heap = new Heap(new ArrayMemory(1), 16, maxPages);
+    return new Runtime("js", jsKernels(heap), heap);
+  }
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages });
+  const exports = instantiate(module, memory);
+  const heap = new Heap(memory, exports.heapBase(), maxPages);
+  return new Runtime(backend, exports as unknown as Kernels, heap);
+}
+
+/** A new, independent runtime with its own memory. */
+export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> {
+  const backend = resolveBackend(options);
+  const maxPages = maxPagesOf(options);
+  const module = backend === "js" ? undefined : await compile(FLAVOR[backend]);
+  return assemble(backend, module, maxPages);
+}
+
+/** Synchronous createRuntime (where the platform allows compiling WASM synchronously). */
+export function createRuntimeSync(options?: RuntimeOptions): Runtime {
+  const backend = resolveBackend(options);
+  const maxPages = maxPagesOf(options);
+  const module = backend === "js" ? undefined : compileSync(FLAVOR[backend]);
+  return assemble(backend, module, maxPages);
+}

@@ -1,0 +1,81 @@
+// Tensors: float32 data living in a runtime's memory. The TypeScript side owns them: `dispose()`
+// frees the block at once; a FinalizationRegistry frees a tensor that was dropped without it
+// (a safety net only: collection time is up to the engine). `.data` is a view that is rebuilt
+// whenever the memory has grown, so reading it always sees the tensor's current values.
+import type { Heap } from "./heap.ts";
+
+/** Frees the blocks of tensors that were garbage-collected without dispose(). */
+const reclaim = new FinalizationRegistry<{ heap: Heap; ptr: number; owner: TensorOwner }>((held) => {
+  held.owner.forget();
+  held.heap.release(held.ptr);
+});
+
+/** What a tensor tells its runtime about its lifetime. */
+export interface TensorOwner {
+  readonly heap: Heap;
+  forget(): void;
+  readonly label: string;
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly length: number;
+  /** @internal */ readonly owner: TensorOwner;
+  #ptr: number;
+  #view: Float32Array | undefined;
+  #buffer: ArrayBufferLike | undefined;
+
+  /** @internal Use runtime.tensor() or runtime.zeros(). */
+  constructor(owner: TensorOwner, ptr: number, shape: readonly number[], length: number) {
+    this.owner = owner;
+    this.#ptr = ptr;
+    this.shape = shape;
+    this.length = length;
+    reclaim.register(this, { heap: owner.heap, ptr, owner }, this);
+  }
+
+  /** Byte offset in the runtime's memory; throws if disposed. */
+  get ptr(): number {
+    if (this.#ptr < 0) throw disposedError(this);
+    return this.#ptr;
+  }
+
+  get disposed(): boolean {
+    return this.#ptr < 0;
+  }
+
+  /** A live Float32Array view of the tensor's values (no copy). */
+  get data(): Float32Array {
+    const ptr = this.ptr;
+    const buffer = this.owner.heap.memory.buffer;
+    if (this.#buffer !== buffer || this.#view === undefined) {
+      this.#buffer = buffer;
+      this.#view = new Float32Array(buffer, ptr, this.length);
+    }
+    return this.#view;
+  }
+
+  /** A copy of the values, independent of the runtime's memory. */
+  toArray(): Float32Array {
+    return this.data.slice();
+  }
+
+  /** Frees the tensor's memory now. Disposing twice is allowed; using it afterwards throws. */
+  dispose(): void {
+    if (this.#ptr < 0) return;
+    reclaim.unregister(this);
+    this.owner.forget();
+    this.owner.heap.release(this.#ptr);
+    this.#ptr = -1;
+    this.#view = undefined;
+    this.#buffer = undefined;
+  }
+
+  toString(): string {
+    return `Tensor(${this.disposed ? "disposed" : `[${this.shape.join(", ")}]`}, ${this.owner.label})`;
+  }
+}
+
+export function disposedError(t: Tensor): Error {
+  return new TypeError(`descent: tensor of shape [${t.shape.join(", ")}] was disposed and cannot be used`);
+}
