@@ -119,14 +119,18 @@ export const LANES = 4;
   else return select<f32>(a, other, a != a);
 }
 
-/** f32(f64(x) − c) per lane: a subtraction carried out in double precision, rounded once. */
-@inline export function subF64<T>(x: T, c: f64): T {
+/**
+ * f32((f64(x) − m) − c) per lane: x − m is exact in double precision (both are float32), so the
+ * result is rounded once, with no cancellation against a rounded m + c.
+ */
+@inline export function subSubF64<T>(x: T, m: f64, c: f64): T {
   if (isVector<T>()) {
+    const mv = f64x2.splat(m);
     const cv = f64x2.splat(c);
-    const lo = f64x2.sub(f64x2.promote_low_f32x4(x), cv);
-    const hi = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 2, 3)), cv);
+    const lo = f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(x), mv), cv);
+    const hi = f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 2, 3)), mv), cv);
     return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
   } else {
-    return <f32>(<f64>x - c);
+    return <f32>((<f64>x - m) - c);
   }
 }

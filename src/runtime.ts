@@ -528,7 +528,8 @@ function checkOptions(a: Activation, options: object | undefined): void {
 function scalarParams(a: Activation, options: ActivationOptions | undefined): number[] {
   return a.params.map((p) => {
     const v = (options as Record<string, unknown> | undefined)?.[p.name] ?? p.default;
-    return scalar(a.name, p.name, v, p.check);
+    // Parameters are float32 on every backend, so that all three compute the same function.
+    return Math.fround(scalar(a.name, p.name, v, p.check));
   });
 }
 

@@ -2,8 +2,8 @@
 // Backward: dx_j = dy_j − softmax(x)_j·Σ_k dy_k, recomputed from x (no scratch memory).
 // Accuracy: the row sum s (≥ 1: it holds the max's own e^0) is accumulated in f64 and its log is
 // taken as log1p(s − 1), so the largest entries (y ≈ −tiny) keep relative accuracy; y_j is then
-// formed as one double-precision subtraction x_j − (m + log s), rounded once to float32.
-import { ld, mul, st, sub, splat, subF64 } from "../lanes";
+// formed in double precision as (x_j − m) − log s (x_j − m is exact there) and rounded once.
+import { ld, mul, st, sub, splat, subSubF64 } from "../lanes";
 import { expShifted } from "../math";
 import { at, maxOf, secondSum, sum64, sum64x2 } from "../reduce";
 
@@ -23,12 +23,12 @@ export function logSoftmax_f32(x: usize, y: usize, rows: i32, cols: i32): void {
     const yr = at(y, r * cols);
     const m = maxOf(xr, cols);
     const s = sum64<ExpShifted>(xr, xr, 0, cols, m);
-    const c = <f64>m + Math.log1p(s - 1.0);
+    const logSum = Math.log1p(s - 1.0);
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 4 <= cols; i += 4) st<v128>(at(yr, i), subF64<v128>(ld<v128>(at(xr, i)), c));
+      for (; i + 4 <= cols; i += 4) st<v128>(at(yr, i), subSubF64<v128>(ld<v128>(at(xr, i)), m, logSum));
     }
-    for (; i < cols; i++) st<f32>(at(yr, i), subF64<f32>(ld<f32>(at(xr, i)), c));
+    for (; i < cols; i++) st<f32>(at(yr, i), subSubF64<f32>(ld<f32>(at(xr, i)), m, logSum));
   }
 }
 
