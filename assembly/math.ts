@@ -45,10 +45,11 @@ const C7: f32 = 0.0001984126984126984;
  * (the rounding error of a subtraction that produced x), 0 where there is none.
  */
 @inline export function expNonPos2<T>(x: T, lo: T): T {
-  // Below −104 the result is 0 in float32; clamping keeps n within the two-halves range.
+  // Below −104 the result is 0 in float32; clamping keeps n within the two-halves range (and
+  // the correction, meaningless there, is dropped with the rest of the argument).
   const xc = max_<T>(x, splat<T>(-104.0));
   const n = nearest_<T>(mul<T>(xc, splat<T>(LOG2E)));
-  const p = expm1Poly<T>(reduce<T>(xc, lo, n));
+  const p = expm1Poly<T>(reduce<T>(xc, ifLt<T>(x, splat<T>(-104.0), splat<T>(0.0), lo), n));
   const h = halfFloor<T>(n);
   const scaled = mul<T>(add<T>(splat<T>(1.0), p), pow2<T>(h));
   return mul<T>(scaled, pow2<T>(sub<T>(n, h)));
@@ -106,17 +107,39 @@ const L11: f32 = 0.18181818181818182;
   const d = sub<T>(x, m);
   const bv = sub<T>(d, x);
   const err = add<T>(sub<T>(x, sub<T>(d, bv)), sub<T>(neg<T>(m), bv));
-  // Where d overflowed (or lies far below exp's range) the correction is meaningless: drop it.
-  const lo = ifGt<T>(d, splat<T>(-200.0), err, splat<T>(0.0));
-  return expNonPos2<T>(d, lo);
+  // Where d overflowed to −Inf, err is NaN; expNonPos2 drops the correction below −104.
+  return expNonPos2<T>(d, err);
 }
 
 /** σ(x) = 1/(1 + e^(−x)), written with e = e^(−|x|) ∈ (0, 1] so nothing overflows. */
 @inline export function sigmoidCore<T>(x: T): T {
-  const e = expNonPos<T>(neg<T>(abs_<T>(x)));
+  return sigmoidCore2<T>(x, splat<T>(0.0));
+}
+
+/** σ(x + lo) for a small correction lo (see twoProductLo). */
+@inline export function sigmoidCore2<T>(x: T, lo: T): T {
+  const e = expNonPos2<T>(neg<T>(abs_<T>(x)), ifLt<T>(x, splat<T>(0.0), lo, neg<T>(lo)));
   const num = ifLt<T>(x, splat<T>(0.0), e, splat<T>(1.0));
   // NaN: comparison false selects 1, but e is NaN so the quotient is NaN.
   return div<T>(num, add<T>(splat<T>(1.0), e));
+}
+
+const SPLIT: f32 = 4097.0; // 2^12 + 1: Dekker's split of a 24-bit significand into 12 + 12 bits
+
+/**
+ * The rounding error of the float32 product p = a·b (a·b − p exactly, by Dekker's algorithm,
+ * no FMA needed); 0 where |p| is beyond 2^100, where the split itself could overflow and the
+ * error is irrelevant to every caller.
+ */
+@inline export function twoProductLo<T>(a: T, b: T, p: T): T {
+  const as = mul<T>(a, splat<T>(SPLIT));
+  const ah = sub<T>(as, sub<T>(as, a));
+  const al = sub<T>(a, ah);
+  const bs = mul<T>(b, splat<T>(SPLIT));
+  const bh = sub<T>(bs, sub<T>(bs, b));
+  const bl = sub<T>(b, bh);
+  const err = add<T>(add<T>(add<T>(sub<T>(mul<T>(ah, bh), p), mul<T>(ah, bl)), mul<T>(al, bh)), mul<T>(al, bl));
+  return ifLt<T>(abs_<T>(p), splat<T>(1.2676506e30), err, splat<T>(0.0));
 }
 
 /**

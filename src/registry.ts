@@ -298,28 +298,23 @@ export const ACTIVATIONS = [
     ulps: { forward: 4, backward: 3 },
     domain: [-30, 30],
     reference: {
-      // βx is formed in float32, as in the kernels and in PyTorch (see assembly/activations/softplus.ts).
-      forward: (x, [b, t]) => {
-        const z = Math.fround(b * x);
-        return z > t ? x : softplus64(z) / b;
-      },
-      derivative: (x, [b, t]) => {
-        const z = Math.fround(b * x);
-        return z > t ? 1 : sigmoid64(z);
-      },
+      // The threshold is compared with βx as formed in float32 (PyTorch's definition); the
+      // function itself is exact.
+      forward: (x, [b, t]) => (Math.fround(b * x) > t ? x : softplus64(b * x) / b),
+      derivative: (x, [b, t]) => (Math.fround(b * x) > t ? 1 : sigmoid64(b * x)),
     },
     js: {
       forward(h, x, y, n, [b, t]) {
         for (let i = 0; i < n; i++) {
           const v = h[x + i];
-          const z = Math.fround(b * v);
-          h[y + i] = z > t ? v : softplus64(z) / b;
+          const z = b * v;
+          h[y + i] = Math.fround(z) > t ? v : softplus64(z) / b;
         }
       },
       backward(h, x, dy, dx, n, [b, t]) {
         for (let i = 0; i < n; i++) {
-          const z = Math.fround(b * h[x + i]);
-          h[dx + i] = z > t ? h[dy + i] : h[dy + i] * sigmoid64(z);
+          const z = b * h[x + i];
+          h[dx + i] = Math.fround(z) > t ? h[dy + i] : h[dy + i] * sigmoid64(z);
         }
       },
     },

@@ -478,7 +478,8 @@ function scalar(fn: string, name: string, v: unknown, check?: Check): number {
   if (typeof v !== "number") throw new TypeError(`descent: ${fn}: ${name} must be a number, received ${describe(v)}`);
   const why = check?.(v);
   if (why !== undefined) throw new RangeError(`descent: ${fn}: ${name} must be ${why}, received ${v}`);
-  return v;
+  // Scalars are float32 on every backend (the WASM boundary rounds them), so all compute alike.
+  return Math.fround(v);
 }
 
 // -------------------------------------------------------------------- the activation API
@@ -528,8 +529,7 @@ function checkOptions(a: Activation, options: object | undefined): void {
 function scalarParams(a: Activation, options: ActivationOptions | undefined): number[] {
   return a.params.map((p) => {
     const v = (options as Record<string, unknown> | undefined)?.[p.name] ?? p.default;
-    // Parameters are float32 on every backend, so that all three compute the same function.
-    return Math.fround(scalar(a.name, p.name, v, p.check));
+    return scalar(a.name, p.name, v, p.check);
   });
 }
 

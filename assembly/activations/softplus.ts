@@ -1,16 +1,22 @@
 // softplus(x; beta = 1, threshold = 20) = log(1 + e^(βx))/β, and x where βx > threshold
-// (PyTorch's definition; βx is formed in float32 as PyTorch does). derivative σ(βx), 1 above the
-// threshold. Stable for every input: log(1 + e^z) = max(z, 0) + log1p(e^(−|z|)).
+// (PyTorch's definition: the threshold is compared with βx as formed in float32).
+// Derivative σ(βx), and 1 above the threshold. Stable for every input:
+// log(1 + e^z) = max(z, 0) + log1p(e^(−|z|)). The rounding error of z = β·x is carried into the
+// exponential (twoProductLo), so β ≠ 1 costs no accuracy where e^z is sensitive to z.
 import { abs_, add, div, ifGt, max_, mul, neg, splat } from "../lanes";
-import { expNonPos, log1pUnit, sigmoidCore } from "../math";
+import { expNonPos2, log1pUnit, sigmoidCore2, twoProductLo } from "../math";
 
 @inline export function forward<T>(x: T, beta: T, threshold: T): T {
   const z = mul<T>(x, beta);
-  const sp = add<T>(max_<T>(z, splat<T>(0.0)), log1pUnit<T>(expNonPos<T>(neg<T>(abs_<T>(z)))));
+  const zlo = twoProductLo<T>(x, beta, z);
+  const positive = ifGt<T>(z, splat<T>(0.0), zlo, splat<T>(0.0));
+  const e = expNonPos2<T>(neg<T>(abs_<T>(z)), ifGt<T>(z, splat<T>(0.0), neg<T>(zlo), zlo));
+  const sp = add<T>(max_<T>(z, splat<T>(0.0)), add<T>(positive, log1pUnit<T>(e)));
   return ifGt<T>(z, threshold, x, div<T>(sp, beta));
 }
 
 @inline export function backward<T>(x: T, dy: T, beta: T, threshold: T): T {
   const z = mul<T>(x, beta);
-  return ifGt<T>(z, threshold, dy, mul<T>(dy, sigmoidCore<T>(z)));
+  const zlo = twoProductLo<T>(x, beta, z);
+  return ifGt<T>(z, threshold, dy, mul<T>(dy, sigmoidCore2<T>(z, zlo)));
 }

@@ -1,0 +1,477 @@
+// The benchmark cases: what is measured, on which data, through which entry points. The
+// activation cases are derived from the registry (src/registry.ts), so a new activation is
+// benchmarked without touching this file; the losses, updates and linear algebra follow the
+// kernel signatures of src/ops-js.ts.
+//
+// A case describes its buffers and its argument list once, in the kernel's own order (buffer
+// names where the kernel takes a pointer, numbers for scalars). From that one description,
+// bind() makes every contender: the pointer-level kernel of each backend (data copied into that
+// runtime's memory once, here, outside anything timed), the plain loop of bench/plain.ts over
+// ordinary Float32Arrays, and for activations the typed API on wasm-simd tensors.
+import { ACTIVATIONS, type Activation, type ActivationName, type Backend, type Runtime, type Tensor } from "../src/index.ts";
+import { PLAIN, type PlainArg, type PlainKernel } from "./plain.ts";
+import type { Contender } from "./timing.ts";
+
+// ---------------------------------------------------------------------------- seeded inputs
+
+export type Rng = () => number;
+
+/** mulberry32: tiny, fast and good enough to make inputs reproducible run to run. */
+export function rng(seed: number): Rng {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function uniform(r: Rng, length: number, lo: number, hi: number): Float32Array {
+  const a = new Float32Array(length);
+  for (let i = 0; i < length; i++) a[i] = lo + (hi - lo) * r();
+  return a;
+}
+
+function integers(r: Rng, length: number, below: number): Int32Array {
+  const a = new Int32Array(length);
+  for (let i = 0; i < length; i++) a[i] = Math.floor(r() * below);
+  return a;
+}
+
+/** A string hash, so each case gets its own but stable seed. */
+function seedOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+// ---------------------------------------------------------------------------- case table
+
+/** The implementations measured side by side, in the order they are reported. */
+export const IMPLS = ["wasm-simd", "wasm", "js", "plain", "simd-api"] as const;
+export type ImplName = (typeof IMPLS)[number];
+
+interface BufferSpec {
+  readonly data: Float32Array | Int32Array;
+  readonly shape?: readonly number[];
+}
+
+/** One case at one size: concrete buffers and arguments. */
+export interface Workload {
+  /** Elements the throughput is counted in (n, rounded to whole rows where the case has rows). */
+  readonly elements: number;
+  /** The problem's shape in words, for the reader of the output. */
+  readonly shape: string;
+  readonly buffers: Readonly<Record<string, BufferSpec>>;
+  /** The kernel's arguments: a buffer's name where it takes a pointer, else the scalar. */
+  readonly args: readonly (string | number)[];
+  /** The buffer holding the result, or undefined when the kernel returns it. */
+  readonly out: string | undefined;
+  /** The typed-API call equivalent to the kernel call, over tensors holding the same buffers. */
+  readonly api?: (rt: Runtime, t: Readonly<Record<string, Tensor>>) => () => unknown;
+}
+
+export interface Case {
+  /** Unique and filterable: the kernel name, plus the shape parameter where there are several. */
+  readonly id: string;
+  readonly kernel: string;
+  readonly section: "activations" | "losses" | "updates" | "linear algebra";
+  readonly plain: PlainKernel;
+  /** True when no plain loop exists and the registry's float64 reference stands in for one. */
+  readonly plainIsReference: boolean;
+  workload(n: number): Workload;
+}
+
+/** Row length of the row-wise activations and of the softmax cross-entropy (ImageNet-sized). */
+export const SOFTMAX_COLS = 1000;
+/** Features of PReLU's per-feature slope. */
+export const PRELU_FEATURES = 64;
+/** matmul: A is [n/64, 64], B is [64, 64]: a batch of n/64 rows through a 64 → 64 dense layer. */
+export const MATMUL_K = 64;
+export const MATMUL_N = 64;
+
+/** Whole rows of `cols` closest to n elements (at least one row). */
+const rowsFor = (n: number, cols: number): number => Math.max(1, Math.round(n / cols));
+
+function activationCases(): Case[] {
+  const cases: Case[] = [];
+  for (const a of ACTIVATIONS as readonly Activation[]) {
+    for (const dir of ["forward", "backward"] as const) {
+      const kernel = dir === "forward" ? `${a.name}_f32` : `${a.name}_grad_f32`;
+      const own = PLAIN[kernel];
+      cases.push({
+        id: kernel,
+        kernel,
+        section: "activations",
+        plain: own ?? referenceLoop(a, dir),
+        plainIsReference: own === undefined,
+        workload: (n) => activationWorkload(a, dir, n, rng(seedOf(`${kernel}/${n}`))),
+      });
+    }
+  }
+  return cases;
+}
+
+function activationWorkload(a: Activation, dir: "forward" | "backward", n: number, r: Rng): Workload {
+  const op = (rt: Runtime) => rt.activations[a.name as ActivationName];
+  const [lo, hi] = a.domain;
+  if (a.kind === "elementwise") {
+    const p = a.params.map((q) => q.default);
+    const x = { data: uniform(r, n, lo, hi) };
+    if (dir === "forward") {
+      return {
+        elements: n, shape: `[${n}]`, out: "y", args: ["x", "y", n, ...p],
+        buffers: { x, y: { data: new Float32Array(n) } },
+        api: (rt, t) => { const f = op(rt); const o = { out: t.y }; return () => f.forward(t.x, o); },
+      };
+    }
+    return {
+      elements: n, shape: `[${n}]`, out: "dx", args: ["x", "dy", "dx", n, ...p],
+      buffers: { x, dy: { data: uniform(r, n, -1, 1) }, dx: { data: new Float32Array(n) } },
+      api: (rt, t) => { const f = op(rt); const o = { out: t.dx }; return () => f.backward(t.x, t.dy, o); },
+    };
+  }
+  if (a.kind === "rowwise") {
+    const cols = SOFTMAX_COLS;
+    const rows = rowsFor(n, cols);
+    const len = rows * cols;
+    const shape = [rows, cols];
+    const x = { data: uniform(r, len, lo, hi), shape };
+    const words = `${rows} row${rows === 1 ? "" : "s"} × ${cols}`;
+    if (dir === "forward") {
+      return {
+        elements: len, shape: words, out: "y", args: ["x", "y", rows, cols],
+        buffers: { x, y: { data: new Float32Array(len), shape } },
+        api: (rt, t) => { const f = op(rt); const o = { out: t.y }; return () => f.forward(t.x, o); },
+      };
+    }
+    return {
+      elements: len, shape: words, out: "dx", args: ["x", "dy", "dx", rows, cols],
+      buffers: { x, dy: { data: uniform(r, len, -1, 1), shape }, dx: { data: new Float32Array(len), shape } },
+      api: (rt, t) => { const f = op(rt); const o = { out: t.dx }; return () => f.backward(t.x, t.dy, o); },
+    };
+  }
+  const cols = PRELU_FEATURES;
+  const rows = rowsFor(n, cols);
+  const len = rows * cols;
+  const shape = [rows, cols];
+  const words = `[${rows}, ${cols}], one slope per feature`;
+  const x = { data: uniform(r, len, lo, hi), shape };
+  const slope = { data: uniform(r, cols, 0.05, 0.45) };
+  if (dir === "forward") {
+    return {
+      elements: len, shape: words, out: "y", args: ["x", "y", len, "slope", cols],
+      buffers: { x, y: { data: new Float32Array(len), shape }, slope },
+      api: (rt, t) => { const f = op(rt); const o = { out: t.y, slope: t.slope }; return () => f.forward(t.x, o); },
+    };
+  }
+  return {
+    elements: len, shape: words, out: "dx", args: ["x", "dy", "dx", len, "slope", cols, "dslope"],
+    buffers: {
+      x, dy: { data: uniform(r, len, -1, 1), shape }, dx: { data: new Float32Array(len), shape },
+      slope, dslope: { data: new Float32Array(cols) },
+    },
+    api: (rt, t) => {
+      const f = op(rt);
+      const o = { out: t.dx, slope: t.slope, dslope: t.dslope };
+      return () => f.backward(t.x, t.dy, o);
+    },
+  };
+}
+
+/**
+ * The stand-in for a missing plain loop: the registry's float64 reference, called per element
+ * (per row for row-wise ones), with the kernel's arguments.
+ */
+function referenceLoop(a: Activation, dir: "forward" | "backward"): PlainKernel {
+  if (a.kind === "elementwise") {
+    const ref = a.reference;
+    if (dir === "forward") {
+      return (...args) => {
+        const [x, y, n, ...p] = args as [Float32Array, Float32Array, number, ...number[]];
+        for (let i = 0; i < n; i++) y[i] = ref.forward(x[i], p);
+      };
+    }
+    return (...args) => {
+      const [x, dy, dx, n, ...p] = args as [Float32Array, Float32Array, Float32Array, number, ...number[]];
+      for (let i = 0; i < n; i++) dx[i] = dy[i] * ref.derivative(x[i], p);
+    };
+  }
+  if (a.kind === "rowwise") {
+    const ref = a.reference;
+    if (dir === "forward") {
+      return (...args) => {
+        const [x, y, rows, cols] = args as [Float32Array, Float32Array, number, number];
+        for (let o = 0; o < rows * cols; o += cols) y.set(ref.forward(Array.from(x.subarray(o, o + cols))), o);
+      };
+    }
+    return (...args) => {
+      const [x, dy, dx, rows, cols] = args as [Float32Array, Float32Array, Float32Array, number, number];
+      for (let o = 0; o < rows * cols; o += cols) {
+        const row = (v: Float32Array): number[] => Array.from(v.subarray(o, o + cols));
+        dx.set(ref.backward(row(x), row(dy)).dx, o);
+      }
+    };
+  }
+  const ref = a.reference;
+  if (dir === "forward") {
+    return (...args) => {
+      const [x, y, n, s, cols] = args as [Float32Array, Float32Array, number, Float32Array, number];
+      for (let i = 0; i < n; i++) y[i] = ref.forward(x[i], s[i % cols]);
+    };
+  }
+  return (...args) => {
+    const [x, dy, dx, n, s, cols, ds] =
+      args as [Float32Array, Float32Array, Float32Array, number, Float32Array, number, Float32Array];
+    ds.fill(0);
+    for (let i = 0; i < n; i++) {
+      const sl = s[i % cols];
+      dx[i] = dy[i] * ref.derivative(x[i], sl);
+      ds[i % cols] += dy[i] * ref.slopeDerivative(x[i], sl);
+    }
+  };
+}
+
+/** A non-activation case: its plain loop must exist (there is no reference to fall back on). */
+function opCase(id: string, kernel: string, section: Case["section"], workload: (n: number, r: Rng) => Workload): Case {
+  const plain = PLAIN[kernel];
+  if (plain === undefined) throw new Error(`bench/plain.ts has no loop for ${kernel}`);
+  return { id, kernel, section, plain, plainIsReference: false, workload: (n) => workload(n, rng(seedOf(`${id}/${n}`))) };
+}
+
+const f32 = (data: Float32Array, shape?: readonly number[]): BufferSpec => ({ data, shape });
+const zeros = (n: number): BufferSpec => ({ data: new Float32Array(n) });
+const flat = (n: number): string => `[${n}]`;
+
+function lossCases(): Case[] {
+  const sce = (n: number, r: Rng) => {
+    const rows = rowsFor(n, SOFTMAX_COLS);
+    const len = rows * SOFTMAX_COLS;
+    return { rows, len, z: f32(uniform(r, len, -10, 10)), labels: { data: integers(r, rows, SOFTMAX_COLS) } };
+  };
+  return [
+    opCase("mse_f32", "mse_f32", "losses", (n, r) => ({
+      elements: n, shape: flat(n), out: undefined, args: ["p", "t", n],
+      buffers: { p: f32(uniform(r, n, -1, 1)), t: f32(uniform(r, n, -1, 1)) },
+    })),
+    opCase("mse_grad_f32", "mse_grad_f32", "losses", (n, r) => ({
+      elements: n, shape: flat(n), out: "g", args: ["p", "t", "g", n],
+      buffers: { p: f32(uniform(r, n, -1, 1)), t: f32(uniform(r, n, -1, 1)), g: zeros(n) },
+    })),
+    opCase("bceWithLogits_f32", "bceWithLogits_f32", "losses", (n, r) => ({
+      elements: n, shape: flat(n), out: undefined, args: ["z", "t", n],
+      buffers: { z: f32(uniform(r, n, -10, 10)), t: f32(uniform(r, n, 0, 1)) },
+    })),
+    opCase("bceWithLogits_grad_f32", "bceWithLogits_grad_f32", "losses", (n, r) => ({
+      elements: n, shape: flat(n), out: "g", args: ["z", "t", "g", n],
+      buffers: { z: f32(uniform(r, n, -10, 10)), t: f32(uniform(r, n, 0, 1)), g: zeros(n) },
+    })),
+    opCase("softmaxCrossEntropy_f32", "softmaxCrossEntropy_f32", "losses", (n, r) => {
+      const { rows, len, z, labels } = sce(n, r);
+      return {
+        elements: len, shape: `${rows} × ${SOFTMAX_COLS} logits`, out: undefined,
+        args: ["z", "labels", rows, SOFTMAX_COLS], buffers: { z, labels },
+      };
+    }),
+    opCase("softmaxCrossEntropy_grad_f32", "softmaxCrossEntropy_grad_f32", "losses", (n, r) => {
+      const { rows, len, z, labels } = sce(n, r);
+      return {
+        elements: len, shape: `${rows} × ${SOFTMAX_COLS} logits`, out: "g",
+        args: ["z", "labels", "g", rows, SOFTMAX_COLS], buffers: { z, labels, g: zeros(len) },
+      };
+    }),
+  ];
+}
+
+function updateCases(): Case[] {
+  // Repeated in-place updates drift the weights, but with these rates they stay far from
+  // overflow for any number of calls a benchmark makes, so the arithmetic stays representative.
+  return [
+    opCase("sgd_f32", "sgd_f32", "updates", (n, r) => ({
+      elements: n, shape: flat(n), out: "w", args: ["w", "g", n, 0.01],
+      buffers: { w: f32(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)) },
+    })),
+    opCase("momentum_f32", "momentum_f32", "updates", (n, r) => ({
+      elements: n, shape: flat(n), out: "w", args: ["w", "g", "v", n, 0.01, 0.9, 0],
+      buffers: { w: f32(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), v: zeros(n) },
+    })),
+    opCase("adam_f32", "adam_f32", "updates", (n, r) => ({
+      elements: n, shape: flat(n), out: "w", args: ["w", "g", "m", "v", n, 0.001, 0.9, 0.999, 1e-8, 10],
+      buffers: { w: f32(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), m: zeros(n), v: zeros(n) },
+    })),
+  ];
+}
+
+function linalgCases(): Case[] {
+  const cases = [
+    opCase("dot_f32", "dot_f32", "linear algebra", (n, r) => ({
+      elements: n, shape: flat(n), out: undefined, args: ["a", "b", n],
+      buffers: { a: f32(uniform(r, n, -1, 1)), b: f32(uniform(r, n, -1, 1)) },
+    })),
+    opCase("axpy_f32", "axpy_f32", "linear algebra", (n, r) => ({
+      elements: n, shape: flat(n), out: "y", args: [n, 0.001, "x", "y"],
+      buffers: { x: f32(uniform(r, n, -1, 1)), y: f32(uniform(r, n, -1, 1)) },
+    })),
+  ];
+  for (const kernel of ["gemv_f32", "gemvT_f32"]) {
+    for (const cols of [32, 256]) {
+      const transposed = kernel === "gemvT_f32";
+      cases.push(opCase(`${kernel} cols=${cols}`, kernel, "linear algebra", (n, r) => {
+        const rows = rowsFor(n, cols);
+        return {
+          elements: rows * cols, shape: `A [${rows}, ${cols}]`, out: "y", args: ["A", "x", "y", rows, cols],
+          buffers: {
+            A: f32(uniform(r, rows * cols, -1, 1)),
+            x: f32(uniform(r, transposed ? rows : cols, -1, 1)),
+            y: zeros(transposed ? cols : rows),
+          },
+        };
+      }));
+    }
+  }
+  cases.push(opCase("matmul_f32", "matmul_f32", "linear algebra", (n, r) => {
+    const m = rowsFor(n, MATMUL_K);
+    return {
+      elements: m * MATMUL_K, shape: `[${m}, ${MATMUL_K}]·[${MATMUL_K}, ${MATMUL_N}]`, out: "C",
+      args: ["A", "B", "C", m, MATMUL_K, MATMUL_N],
+      buffers: {
+        A: f32(uniform(r, m * MATMUL_K, -1, 1)),
+        B: f32(uniform(r, MATMUL_K * MATMUL_N, -1, 1)),
+        C: zeros(m * MATMUL_N),
+      },
+    };
+  }));
+  return cases;
+}
+
+/** Every case, in report order. */
+export function allCases(): Case[] {
+  return [...activationCases(), ...lossCases(), ...updateCases(), ...linalgCases()];
+}
+
+// ---------------------------------------------------------------------------- binding
+
+/** A contender plus what the driver needs to check it and clean up after it. */
+export interface BoundContender extends Contender {
+  readonly name: ImplName;
+  /** The result of the last call: the output buffer (a live view) or the returned scalar. */
+  result(): Float32Array | number;
+}
+
+export interface BoundCase {
+  readonly contenders: readonly BoundContender[];
+  /** Frees every tensor this case allocated in the runtimes. */
+  dispose(): void;
+}
+
+/** Makes a contender's run() from a call that may return a number or nothing. */
+function scalarOf(v: unknown): number {
+  return typeof v === "number" ? v : 0;
+}
+
+function peekOf(view: () => Float32Array): () => number {
+  return () => {
+    const d = view();
+    return d.length === 0 ? 0 : d[0] + d[d.length >> 1] + d[d.length - 1];
+  };
+}
+
+/**
+ * Places the workload's data in each runtime (once) and in plain arrays, and returns the
+ * contenders. `runtimes` must hold the three backends.
+ */
+export function bind(c: Case, w: Workload, runtimes: Readonly<Record<Backend, Runtime>>): BoundCase {
+  const owned: Tensor[] = [];
+  const contenders: BoundContender[] = [];
+  let simdTensors: Record<string, Tensor> | undefined;
+
+  for (const backend of ["wasm-simd", "wasm", "js"] as const) {
+    const rt = runtimes[backend];
+    const tensors: Record<string, Tensor> = {};
+    for (const [name, spec] of Object.entries(w.buffers)) {
+      if (spec.data instanceof Int32Array) {
+        // Labels: an int32 block; runtime.tensor only writes float32, so fill it through the i32 view.
+        const t = rt.tensor(spec.data.length);
+        rt.heap.i32.set(spec.data, t.ptr >> 2);
+        tensors[name] = t;
+      } else {
+        tensors[name] = rt.tensor(spec.data, spec.shape);
+      }
+      owned.push(tensors[name]);
+    }
+    if (backend === "wasm-simd") simdTensors = tensors;
+    const kernel = rt.kernels[c.kernel];
+    if (kernel === undefined) throw new Error(`the ${backend} runtime has no kernel ${c.kernel}`);
+    const ptrs = w.args.map((a) => (typeof a === "string" ? tensors[a].ptr : a));
+    // A bound function (not a closure over an array spread) keeps the per-call cost to a plain call.
+    const call = kernel.bind(undefined, ...ptrs);
+    let last: unknown;
+    const out = w.out === undefined ? undefined : tensors[w.out];
+    contenders.push({
+      name: backend,
+      run: () => scalarOf((last = call())),
+      peek: out === undefined ? undefined : peekOf(() => out.data),
+      result: () => (out === undefined ? scalarOf(last) : out.data),
+    });
+  }
+
+  // Plain loops over their own copies of the same data.
+  const arrays: Record<string, Float32Array | Int32Array> = {};
+  for (const [name, spec] of Object.entries(w.buffers)) arrays[name] = spec.data.slice();
+  const plainArgs: PlainArg[] = w.args.map((a) => (typeof a === "string" ? arrays[a] : a));
+  const plainCall = c.plain.bind(undefined, ...plainArgs);
+  const plainOut = w.out === undefined ? undefined : (arrays[w.out] as Float32Array);
+  let plainLast: unknown;
+  contenders.push({
+    name: "plain",
+    run: () => scalarOf((plainLast = plainCall())),
+    peek: plainOut === undefined ? undefined : peekOf(() => plainOut),
+    result: () => plainOut ?? scalarOf(plainLast),
+  });
+
+  // The typed API over the wasm-simd tensors: same data, same kernel, plus validation and dispatch.
+  if (w.api !== undefined && simdTensors !== undefined) {
+    const t = simdTensors;
+    const apiCall = w.api(runtimes["wasm-simd"], t);
+    const out = w.out === undefined ? undefined : t[w.out];
+    let last: unknown;
+    contenders.push({
+      name: "simd-api",
+      run: () => scalarOf((last = apiCall())),
+      peek: out === undefined ? undefined : peekOf(() => out.data),
+      result: () => (out === undefined ? scalarOf(last) : out.data),
+    });
+  }
+
+  return {
+    contenders,
+    dispose: () => {
+      for (const t of owned) t.dispose();
+    },
+  };
+}
+
+/**
+ * How far `got` is from `ref`, relative to the size of `ref` (for arrays, to its largest
+ * magnitude, so one near-zero element does not blow the measure up). Used to catch a wrongly
+ * bound case, not to test accuracy.
+ */
+export function relativeDifference(got: Float32Array | number, ref: Float32Array | number): number {
+  if (typeof got === "number" || typeof ref === "number") {
+    const g = typeof got === "number" ? got : NaN;
+    const r = typeof ref === "number" ? ref : NaN;
+    return Math.abs(g - r) / Math.max(Math.abs(r), 1e-30);
+  }
+  if (got.length !== ref.length) return Infinity;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const d = Math.abs(got[i] - ref[i]);
+    // NaN anywhere counts as a total mismatch.
+    diff = d > diff || d !== d ? (d !== d ? Infinity : d) : diff;
+    scale = Math.max(scale, Math.abs(ref[i]));
+  }
+  return diff / Math.max(scale, 1e-30);
+}
