@@ -16,18 +16,36 @@ export interface LinearMemory {
   grow(pages: number): number;
 }
 
-/** A growable ArrayBuffer with WebAssembly.Memory's grow semantics, for the `js` backend. */
+/**
+ * WebAssembly.Memory's grow semantics over plain JavaScript memory, for the `js` backend. Where
+ * the engine has resizable ArrayBuffers the buffer grows in place, so every view of it stays
+ * valid; elsewhere it is copied and the old buffer detached (views of it read as empty rather
+ * than silently showing stale values).
+ */
 export class ArrayMemory implements LinearMemory {
   buffer: ArrayBuffer;
-  constructor(pages: number) {
-    this.buffer = new ArrayBuffer(pages * PAGE);
+  constructor(pages: number, maxPages: number) {
+    const Resizable = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer;
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new Resizable(pages * PAGE, { maxByteLength: maxPages * PAGE });
+    } catch {
+      buffer = new ArrayBuffer(pages * PAGE);
+    }
+    this.buffer = buffer;
   }
   grow(pages: number): number {
     const before = this.buffer.byteLength / PAGE;
-    if (before + pages > MAX_PAGES) throw new RangeError("ArrayMemory: maximum size exceeded");
+    const resizable = this.buffer as ArrayBuffer & { resizable?: boolean; maxByteLength?: number; resize?(n: number): void };
+    if (resizable.resizable === true && resizable.resize !== undefined) {
+      resizable.resize((before + pages) * PAGE);
+      return before;
+    }
     const next = new ArrayBuffer((before + pages) * PAGE);
     new Uint8Array(next).set(new Uint8Array(this.buffer));
+    const old = this.buffer;
     this.buffer = next;
+    structuredClone(old, { transfer: [old] });
     return before;
   }
 }

@@ -1,6 +1,6 @@
 // descent's public entry point: init() and createRuntime(), the Tensor type, and every
 // activation, loss, update and linear-algebra op as a plain function bound to the default runtime.
-import { ACTIVATIONS, type ActivationName } from "./registry.ts";
+import type { ActivationName } from "./registry.ts";
 import {
   createRuntime,
   createRuntimeSync,
@@ -81,14 +81,8 @@ export const softmaxBackward = backwardOf("softmax");
 export const logSoftmax = forwardOf("logSoftmax");
 export const logSoftmaxBackward = backwardOf("logSoftmax");
 
-/** The activations of the registry, by name, on the default runtime. */
-export function activation(name: ActivationName): ActivationOp {
-  const op = runtime().activations[name];
-  if (op === undefined) {
-    throw new TypeError(`descent: unknown activation "${String(name)}" (known: ${ACTIVATIONS.map((a) => a.name).join(", ")})`);
-  }
-  return op;
-}
+/** An activation of the registry by name, on the default runtime; unknown names throw. */
+export const activation = (name: string): ActivationOp => runtime().activation(name);
 
 export const mse = (pred: Input, target: Input): number => runtime().mse(pred, target);
 export const mseGrad = <T extends Input>(pred: T, target: Input, options?: { out?: Input }): T =>

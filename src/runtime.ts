@@ -48,6 +48,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return `Array(${v.length})`;
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as Float32Array).length})`;
   if (typeof v === "number") return String(v);
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   if (typeof v === "object") return (v as object).constructor?.name ?? "object";
   return typeof v;
 }
@@ -80,11 +81,21 @@ export class Runtime implements TensorOwner {
     this.activations = buildActivations(this);
   }
 
+  /** An activation by name (e.g. from a config or the command line); unknown names throw. */
+  activation(name: string): ActivationOp {
+    const op = (this.activations as Readonly<Record<string, ActivationOp | undefined>>)[name];
+    if (op === undefined) {
+      const known = ACTIVATIONS.map((a) => a.name).join(", ");
+      throw new TypeError(`descent: unknown activation ${describe(name)} (known: ${known})`);
+    }
+    return op;
+  }
+
   // ---------------------------------------------------------------- tensors and memory
 
   /** Copies `data` (or `length` zeros) into runtime memory; shape defaults to [length]. */
   tensor(data: Float32Array | ArrayLike<number> | number, shape?: readonly number[]): Tensor {
-    const length = typeof data === "number" ? data : data?.length;
+    const length = typeof data === "number" ? data : typeof data === "object" && data !== null ? data.length : undefined;
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
       throw new TypeError(
         `descent: tensor: data must be a Float32Array, an array of numbers or a length, received ${describe(data)}`,
@@ -393,7 +404,8 @@ export class Runtime implements TensorOwner {
       const a = this.operand(A, fn, "A");
       const b = this.operand(B, fn, "B");
       const [m, k] = matrixShape(fn, "A", a, options?.m, options?.k);
-      const [k2, n] = matrixShape(fn, "B", b, k, options?.n);
+      // B's own shape when it has one (so that a mismatch is reported as such), else k rows.
+      const [k2, n] = matrixShape(fn, "B", b, b.shape?.length === 2 ? undefined : k, options?.n);
       if (k2 !== k) throw new RangeError(`descent: matmul: B must have ${k} rows to match A's columns, received ${k2}`);
       const o = this.output(options?.out, A, m * n, [m, n], fn);
       noAlias(fn, o.ptr, m * n, [a, b]);
@@ -672,7 +684,7 @@ const FLAVOR: Record<Exclude<Backend, "js">, WasmFlavor> = { "wasm-simd": "simd"
 
 function assemble(backend: Backend, module: WebAssembly.Module | undefined, maxPages: number): Runtime {
   if (backend === "js" || module === undefined) {
-    const heap = new Heap(new ArrayMemory(1), 16, maxPages);
+    const heap = new Heap(new ArrayMemory(1, maxPages), 16, maxPages);
     return new Runtime("js", jsKernels(heap), heap);
   }
   const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages });

@@ -39,7 +39,7 @@ describe.each(elementwise)("$name", (a) => {
     it.each(paramSets(a).map((p) => [JSON.stringify(named(a, p)), p] as const))(
       `forward within ${a.ulps.forward} ulp with %s`,
       (_label, p) => {
-        const y = rts[backend].activations[a.name].forward(x, named(a, p));
+        const y = rts[backend].activation(a.name).forward(x, named(a, p));
         const ref = Array.from(x, (v) => a.reference.forward(v, p));
         const w = worst(y, ref, x);
         expect(w.ulps, `worst at x = ${w.x}: got ${w.got}, reference ${w.ref}`).toBeLessThanOrEqual(a.ulps.forward);
@@ -48,7 +48,7 @@ describe.each(elementwise)("$name", (a) => {
     it.each(paramSets(a).map((p) => [JSON.stringify(named(a, p)), p] as const))(
       `backward within ${a.ulps.backward} ulp with %s`,
       (_label, p) => {
-        const dx = rts[backend].activations[a.name].backward(x, dy, named(a, p));
+        const dx = rts[backend].activation(a.name).backward(x, dy, named(a, p));
         const ref = Array.from(x, (v, i) => dy[i] * a.reference.derivative(v, p));
         const w = worst(dx, ref, x);
         expect(w.ulps, `worst at x = ${w.x}: got ${w.got}, reference ${w.ref}`).toBeLessThanOrEqual(a.ulps.backward);
@@ -74,8 +74,8 @@ function rowsFor(a: Rowwise, cols: number, seed: number): Float32Array {
 function checkRows(a: Rowwise, backend: Backend, x: Float32Array, cols: number): void {
   const rt = rts[backend];
   const dy = uniform(x.length, -2, 2, cols);
-  const y = rt.activations[a.name].forward(x, { cols });
-  const dx = rt.activations[a.name].backward(x, dy, { cols });
+  const y = rt.activation(a.name).forward(x, { cols });
+  const dx = rt.activation(a.name).backward(x, dy, { cols });
   const refY: number[] = [];
   const refDx: number[] = [];
   const scale: number[] = [];
@@ -122,9 +122,9 @@ describe.each(slopes)("$name", (a) => {
       ["per-feature slopes", perFeature],
     ] as const)("exact forward and dx, slope gradient as the float64 sum, with a %s", (_label, slope) => {
       const rt = rts[backend];
-      const y = rt.activations[a.name].forward(x, { slope });
+      const y = rt.activation(a.name).forward(x, { slope });
       const dslope = new Float32Array(slope.length);
-      const dx = rt.activations[a.name].backward(x, dy, { slope, dslope });
+      const dx = rt.activation(a.name).backward(x, dy, { slope, dslope });
       const at = (i: number): number => slope[slope.length === 1 ? 0 : i % cols];
       expect(worst(y, Array.from(x, (v, i) => a.reference.forward(v, at(i))), x).ulps).toBe(0);
       expect(worst(dx, Array.from(x, (v, i) => dy[i] * a.reference.derivative(v, at(i))), x).ulps).toBe(0);

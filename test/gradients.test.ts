@@ -34,7 +34,7 @@ describe.each(all.filter((a): a is Elementwise => a.kind === "elementwise"))("$n
   });
 
   it.each(BACKEND_NAMES)("backward on %s = finite differences (dy = 1)", (backend) => {
-    const dx = rts[backend].activations[a.name].backward(x, new Float32Array(x.length).fill(1));
+    const dx = rts[backend].activation(a.name).backward(x, new Float32Array(x.length).fill(1));
     x.forEach((v, i) => {
       expect(Math.abs(dx[i] - fd[i]), `at x = ${v}`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(fd[i])));
     });
@@ -64,7 +64,7 @@ describe.each(all.filter((a): a is Rowwise => a.kind === "rowwise"))("$name", (a
   });
 
   it.each(BACKEND_NAMES)("backward on %s = finite differences", (backend) => {
-    const dx = rts[backend].activations[a.name].backward(x, dy, { cols });
+    const dx = rts[backend].activation(a.name).backward(x, dy, { cols });
     dx.forEach((d, i) => expect(Math.abs(d - fd[i]), `element ${i}`).toBeLessThanOrEqual(1e-6));
   });
 });
@@ -86,7 +86,7 @@ describe.each(all.filter((a): a is Slope => a.kind === "slope"))("$name", (a) =>
 
   it.each(BACKEND_NAMES)("slope gradient on %s = finite differences of Σ dy·prelu(x; slope)", (backend) => {
     const dslope = new Float32Array(3);
-    rts[backend].activations[a.name].backward(x, dy, { slope, dslope });
+    rts[backend].activation(a.name).backward(x, dy, { slope, dslope });
     for (let j = 0; j < 3; j++) {
       const L = (t: number): number =>
         Array.from(x).reduce((s, v, i) => s + dy[i] * a.reference.forward(v, i % 3 === j ? t : slope[i % 3]), 0);

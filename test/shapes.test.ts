@@ -32,8 +32,8 @@ describe.each(ACTIVATIONS as readonly Activation[])("$name", (a) => {
     const dy = uniform(n, -2, 2, n + 2);
     const opts = optionsFor(a, n);
     const run = (b: Backend) => ({
-      y: rts[b].activations[a.name].forward(x, opts),
-      dx: rts[b].activations[a.name].backward(x, dy, opts),
+      y: rts[b].activation(a.name).forward(x, opts),
+      dx: rts[b].activation(a.name).backward(x, dy, opts),
     });
     const simd = run("wasm-simd");
     const scalar = run("wasm");
@@ -51,7 +51,7 @@ describe.each(ACTIVATIONS as readonly Activation[])("$name", (a) => {
   it.each([1, 5, 17, 1000])("in place (out = x) on every backend, length %i", (n) => {
     for (const backend of ["wasm-simd", "wasm", "js"] as const) {
       const rt = rts[backend];
-      const op = rt.activations[a.name];
+      const op = rt.activation(a.name);
       const x = inputs(n, 3 * n, a.domain);
       const dy = uniform(n, -1, 1, 5 * n);
       const opts = optionsFor(a, n);

@@ -1,0 +1,108 @@
+// Bad input gets a TypeError or RangeError that names the argument, what was expected and what
+// came, never a trap, a NaN or a corrupted buffer; and the runtime works normally afterwards.
+import { describe, expect, it } from "vitest";
+import { createRuntime, type Backend, type Runtime } from "../src/index.ts";
+
+const f = (...v: number[]): Float32Array => Float32Array.from(v);
+
+/** Each case: what to call, the error class, and a pattern the message must match. */
+const CASES: [string, (rt: Runtime) => unknown, ErrorConstructor, RegExp][] = [
+  ["a plain array as x", (rt) => rt.activations.sigmoid.forward([1, 2] as unknown as Float32Array), TypeError,
+    /sigmoid\.forward: x must be a Float32Array or a Tensor, received Array\(2\)/],
+  ["a Float64Array as x", (rt) => rt.activations.tanh.forward(new Float64Array(3) as unknown as Float32Array), TypeError,
+    /tanh\.forward: x must be a Float32Array or a Tensor, received Float64Array\(3\)/],
+  ["null as dy", (rt) => rt.activations.relu.backward(f(1), null as unknown as Float32Array), TypeError,
+    /relu\.backward: dy must be a Float32Array or a Tensor, received null/],
+  ["dy of another length", (rt) => rt.activations.elu.backward(f(1, 2, 3), f(1, 2)), RangeError,
+    /elu\.backward: dy must have the same length as x \(3\), received 2/],
+  ["out of another length", (rt) => rt.activations.sigmoid.forward(f(1, 2, 3), { out: f(0) }), RangeError,
+    /sigmoid\.forward: out must have 3 elements, received 1/],
+  ["cols that do not divide x", (rt) => rt.activations.softmax.forward(f(1, 2, 3, 4, 5), { cols: 2 }), RangeError,
+    /softmax\.forward: cols = 2 does not divide x's length 5/],
+  ["cols = 0", (rt) => rt.activations.logSoftmax.backward(f(1, 2), f(1, 2), { cols: 0 }), RangeError,
+    /logSoftmax\.backward: cols must be a positive integer, received 0/],
+  ["a PReLU slope of the wrong length (tensor shape)", (rt) => rt.activations.prelu.forward(rt.tensor(new Float32Array(12), [3, 4]), { slope: f(1, 2, 3) }),
+    RangeError, /prelu\.forward: slope must have 1 or x's last dimension \(4\) values, received 3/],
+  ["a PReLU slope that does not divide x", (rt) => rt.activations.prelu.backward(f(1, 2, 3, 4, 5), f(1, 1, 1, 1, 1), { slope: f(1, 2) }),
+    RangeError, /prelu\.backward: slope must have 1 or a divisor of x's length \(5\) values, received 2/],
+  ["a NaN leaky slope", (rt) => rt.activations.leakyRelu.forward(f(1), { slope: NaN }), RangeError,
+    /leakyRelu: slope must be a finite number, received NaN/],
+  ["softplus beta <= 0", (rt) => rt.activations.softplus.forward(f(1), { beta: 0 }), RangeError,
+    /softplus: beta must be a finite number > 0, received 0/],
+  ["a string alpha", (rt) => rt.activations.elu.forward(f(1), { alpha: "1" as unknown as number }), TypeError,
+    /elu: alpha must be a number, received the string "1"/],
+  ["an unknown option", (rt) => rt.activations.relu.forward(f(1), { slope: 2 } as never), TypeError,
+    /relu: unknown option "slope" \(known: out\)/],
+  ["mse of mismatched lengths", (rt) => rt.mse(f(1, 2), f(1)), RangeError,
+    /mse: targets must have the same length as predictions \(2\), received 1/],
+  ["mse of empty inputs", (rt) => rt.mse(f(), f()), RangeError, /mse: the mean of 0 elements is undefined/],
+  ["a label out of range", (rt) => rt.softmaxCrossEntropy(f(1, 2, 3, 4, 5, 6), [0, 3], { cols: 3 }), RangeError,
+    /softmaxCrossEntropy: labels\[1\] must be an integer in \[0, 3\), received 3/],
+  ["a fractional label", (rt) => rt.softmaxCrossEntropyGrad(f(1, 2), [0.5], { cols: 2 }), RangeError,
+    /labels\[0\] must be an integer in \[0, 2\), received 0\.5/],
+  ["too few labels", (rt) => rt.softmaxCrossEntropy(f(1, 2, 3, 4), [1], { cols: 2 }), RangeError,
+    /labels must have one entry per row \(2\), received 1/],
+  ["adam without a step", (rt) => rt.adam(f(1), f(1), f(0), f(0), {} as never), RangeError,
+    /adam: step must be an integer >= 1/],
+  ["sgd with a negative lr", (rt) => rt.sgd(f(1), f(1), { lr: -1 }), RangeError,
+    /sgd: lr must be a finite number > 0, received -1/],
+  ["momentum state of another length", (rt) => rt.momentum(f(1, 2), f(1, 2), f(0)), RangeError,
+    /momentum: state must have the same length as gradient \(2\), received 1/],
+  ["matmul of mismatched inner sizes", (rt) => rt.matmul(rt.tensor(new Float32Array(6), [2, 3]), rt.tensor(new Float32Array(8), [4, 2])),
+    RangeError, /matmul: B must have 3 rows to match A's columns, received 4/],
+  ["gemv with an unknown shape", (rt) => rt.gemv(f(1, 2, 3, 4), f(1, 2)), TypeError,
+    /gemv: the shape of A is unknown: pass a 2-D tensor or the rows\/cols options/],
+  ["gemv with x of the wrong length", (rt) => rt.gemv(f(1, 2, 3, 4, 5, 6), f(1, 2), { rows: 2 }), RangeError,
+    /gemv: x must have 3 elements for A of shape \[2, 3\], received 2/],
+  ["matmul writing over its input", (rt) => {
+    const a = rt.tensor(new Float32Array(4), [2, 2]);
+    return rt.matmul(a, a, { out: a });
+  }, RangeError, /matmul: out may not overlap an input/],
+  ["a tensor of a shape that does not fit its data", (rt) => rt.tensor([1, 2, 3], [2, 2]), RangeError,
+    /tensor: shape \[2, 2\] holds 4 elements but data has 3/],
+  ["a tensor from a string", (rt) => rt.tensor("abc" as unknown as number[]), TypeError,
+    /tensor: data must be a Float32Array, an array of numbers or a length, received the string "abc"/],
+];
+
+describe.each(["wasm-simd", "wasm", "js"] as Backend[])("on %s", (backend) => {
+  it.each(CASES)("%s", async (_label, call, kind, message) => {
+    const rt = await createRuntime({ backend });
+    const before = rt.memory();
+    expect(() => call(rt)).toThrow(kind);
+    expect(() => call(rt)).toThrow(message);
+    // Staged copies were released: what is still live is only the small tensors the case made.
+    const after = rt.memory();
+    expect(after.liveBytes - before.liveBytes).toBeLessThanOrEqual(64 * (after.liveTensors - before.liveTensors));
+    expect(Array.from(rt.activations.relu.forward(f(-1, 2)))).toEqual([0, 2]);
+  });
+
+  it("a request larger than the memory can hold is a RangeError naming the bytes, and the runtime goes on", async () => {
+    const rt = await createRuntime({ backend, maxMemory: 4 * 1024 * 1024 });
+    const small = rt.tensor([1, 2, 3]);
+    expect(() => rt.tensor(2 * 1024 * 1024)).toThrow(RangeError);
+    expect(() => rt.tensor(2 * 1024 * 1024)).toThrow(/cannot allocate 8388608 bytes for a tensor of shape \[2097152\]: WASM memory can hold at most 4194304 bytes/);
+    expect(() => rt.activations.sigmoid.forward(new Float32Array(1_500_000))).toThrow(/cannot allocate 6000000 bytes for sigmoid\.forward's x/);
+    expect(Array.from(small.data)).toEqual([1, 2, 3]);
+    expect(rt.memory().liveTensors).toBe(1);
+    expect(Array.from(rt.activations.relu.forward(small).data)).toEqual([1, 2, 3]);
+  });
+});
+
+describe("backend selection", () => {
+  it("rejects an unknown backend by name", async () => {
+    await expect(createRuntime({ backend: "webgpu" as never })).rejects.toThrow(
+      /backend must be one of "auto", "wasm-simd", "wasm", "js"; received the string "webgpu"/,
+    );
+  });
+  it("rejects a maxMemory below one page", async () => {
+    await expect(createRuntime({ maxMemory: 10 })).rejects.toThrow(/maxMemory must be a number of bytes >= 65536, received 10/);
+  });
+});
+
+describe("activations by name", () => {
+  it("an unknown name is a TypeError listing the known ones", async () => {
+    const rt = await createRuntime({ backend: "js" });
+    expect(() => rt.activation("gelu")).toThrow(/unknown activation the string "gelu" \(known: sigmoid, tanh, relu, leakyRelu, prelu, elu, softplus, softmax, logSoftmax\)/);
+    expect(rt.activation("elu")).toBe(rt.activations.elu);
+  });
+});
