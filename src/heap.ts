@@ -97,8 +97,11 @@ export class Heap {
     return this.maxPages * PAGE - this.base;
   }
 
-  /** Allocates `bytes` (rounded up to 16); throws a RangeError naming the size when it cannot. */
-  alloc(bytes: number, what = "buffer"): number {
+  /**
+   * Allocates `bytes` (rounded up to 16); throws a RangeError naming the size and `what()` (built
+   * only then, to keep the hot path free of string work) when it cannot.
+   */
+  alloc(bytes: number, what: () => string = () => "a buffer"): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     const list = this.free.get(size);
     let ptr: number;
@@ -109,7 +112,7 @@ export class Heap {
       const end = ptr + size;
       if (end > this.maxPages * PAGE) {
         throw new RangeError(
-          `descent: cannot allocate ${bytes} bytes for ${what}: WASM memory can hold at most ` +
+          `descent: cannot allocate ${bytes} bytes for ${what()}: WASM memory can hold at most ` +
             `${this.maxPages * PAGE} bytes and ${this.top} are in use or reserved`,
         );
       }
@@ -160,7 +163,7 @@ export class Heap {
     }
   }
 
-  private growTo(end: number, bytes: number, what: string): void {
+  private growTo(end: number, bytes: number, what: () => string): void {
     const pages = Math.ceil((end - this.memory.buffer.byteLength) / PAGE);
     // Grow by at least half the current size so that a run of allocations grows rarely.
     const current = this.memory.buffer.byteLength / PAGE;
@@ -172,7 +175,7 @@ export class Heap {
         this.memory.grow(pages);
       } catch (err) {
         throw new RangeError(
-          `descent: cannot allocate ${bytes} bytes for ${what}: the engine refused to grow WASM memory ` +
+          `descent: cannot allocate ${bytes} bytes for ${what()}: the engine refused to grow WASM memory ` +
             `from ${this.memory.buffer.byteLength} to ${end} bytes (${(err as Error).message})`,
         );
       }
