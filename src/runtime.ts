@@ -585,8 +585,11 @@ function buildActivations(rt: Runtime): Activations {
         const out = options?.out;
         if (direct(x, out)) {
           const xt = x as Tensor;
+          const xp = xt.ptr; // throws for a disposed tensor before anything is allocated
+          const p0 = param(0, options);
+          const p1 = param(1, options);
           const y = target(xt, out, fName);
-          fwd(xt.ptr, y.ptr, xt.length, param(0, options), param(1, options));
+          fwd(xp, y.ptr, xt.length, p0, p1);
           return y as T;
         }
         return rt.call(() => {
@@ -610,9 +613,13 @@ function buildActivations(rt: Runtime): Activations {
         const out = options?.out;
         if (direct(x, out) && dy instanceof Tensor && dy.owner === rt) {
           const xt = x as Tensor;
+          const xp = xt.ptr;
+          const dyp = dy.ptr;
           sameLength(bName, "dy", dy.length, "x", xt.length);
+          const p0 = param(0, options);
+          const p1 = param(1, options);
           const dx = target(xt, out, bName);
-          bwd(xt.ptr, dy.ptr, dx.ptr, xt.length, param(0, options), param(1, options));
+          bwd(xp, dyp, dx.ptr, xt.length, p0, p1);
           return dx as T;
         }
         return rt.call(() => {
