@@ -730,7 +730,7 @@ const FLAVOR: Record<Exclude<Backend, "js">, WasmFlavor> = { "wasm-simd": "simd"
 
 function assemble(backend: Backend, module: WebAssembly.Module | undefined, maxPages: number): Runtime {
   if (backend === "js" || module === undefined) {
-    const heap = new Heap(new ArrayMemory(1, maxPages), 16, maxPages);
+    const heap = new Heap(new ArrayMemory(1), 16, maxPages);
     return new Runtime("js", jsKernels(heap), heap);
   }
   const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages });

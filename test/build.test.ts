@@ -90,3 +90,11 @@ describe("package exports", () => {
     expect(descent.mse(new Float32Array([1, 2]), new Float32Array([1, 4]))).toBe(2);
   });
 });
+
+describe("registry limits the runtime relies on", () => {
+  it("elementwise activations have at most two scalar parameters (the fast call path passes two)", () => {
+    for (const a of ACTIVATIONS as readonly Activation[]) {
+      if (a.kind === "elementwise") expect(a.params.length, `${a.name}: extend the fast path in src/runtime.ts`).toBeLessThanOrEqual(2);
+    }
+  });
+});

@@ -78,3 +78,23 @@ describe.each(ACTIVATIONS as readonly Activation[])("$name", (a) => {
     }
   });
 });
+
+describe("pointer level", () => {
+  it.each(["wasm-simd", "wasm", "js"] as const)("prelu on %s never writes past n when n is not a multiple of cols", (backend) => {
+    const rt = rts[backend];
+    const n = 10, cols = 4, guard = 8;
+    const x = rt.tensor(uniform(n, -1, 1, 1));
+    const slope = rt.tensor([0.1, 0.2, 0.3, 0.4]);
+    const y = rt.tensor(new Float32Array(n + guard).fill(7));
+    const dx = rt.tensor(new Float32Array(n + guard).fill(7));
+    const dslope = rt.tensor(4);
+    rt.kernels.prelu_f32(x.ptr, y.ptr, n, slope.ptr, cols);
+    rt.kernels.prelu_grad_f32(x.ptr, x.ptr, dx.ptr, n, slope.ptr, cols, dslope.ptr);
+    expect(Array.from(y.data.subarray(n))).toEqual(new Array(guard).fill(7));
+    expect(Array.from(dx.data.subarray(n))).toEqual(new Array(guard).fill(7));
+    for (let i = 0; i < n; i++) {
+      const v = x.data[i];
+      expect(y.data[i]).toBe(v > 0 ? v : Math.fround(slope.data[i % cols] * v));
+    }
+  });
+});

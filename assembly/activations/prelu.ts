@@ -35,13 +35,15 @@ export function prelu_f32(x: usize, y: usize, n: i32, slope: usize, cols: i32): 
     return;
   }
   for (let base = 0; base < n; base += cols) {
+    // A trailing partial row (n not a multiple of cols) is cut short, never overrun.
+    const width = min(cols, n - base);
     let j = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; j + 4 <= cols; j += 4) {
+      for (; j + 4 <= width; j += 4) {
         st<v128>(at(y, base + j), fwdLane<v128>(ld<v128>(at(x, base + j)), ld<v128>(at(slope, j))));
       }
     }
-    for (; j < cols; j++) st<f32>(at(y, base + j), fwdLane<f32>(ld<f32>(at(x, base + j)), ld<f32>(at(slope, j))));
+    for (; j < width; j++) st<f32>(at(y, base + j), fwdLane<f32>(ld<f32>(at(x, base + j)), ld<f32>(at(slope, j))));
   }
 }
 
@@ -60,16 +62,17 @@ export function prelu_grad_f32(x: usize, dy: usize, dx: usize, n: i32, slope: us
   }
   memory.fill(dslope, 0, <usize>cols << 2);
   for (let base = 0; base < n; base += cols) {
+    const width = min(cols, n - base);
     let j = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; j + 4 <= cols; j += 4) {
+      for (; j + 4 <= width; j += 4) {
         const xv = ld<v128>(at(x, base + j));
         const dyv = ld<v128>(at(dy, base + j));
         st<v128>(at(dslope, j), f32x4.add(ld<v128>(at(dslope, j)), dslopeLane<v128>(xv, dyv)));
         st<v128>(at(dx, base + j), dxLane<v128>(xv, dyv, ld<v128>(at(slope, j))));
       }
     }
-    for (; j < cols; j++) {
+    for (; j < width; j++) {
       const xs = ld<f32>(at(x, base + j));
       const dys = ld<f32>(at(dy, base + j));
       st<f32>(at(dslope, j), ld<f32>(at(dslope, j)) + dslopeLane<f32>(xs, dys));
