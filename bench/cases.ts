@@ -366,7 +366,7 @@ export interface BoundCase {
   dispose(): void;
 }
 
-/** Makes a contender's run() from a call that may return a number or nothing. */
+/** Kernels return a scalar (losses, dot) or nothing; only a number is worth folding into the sink. */
 function scalarOf(v: unknown): number {
   return typeof v === "number" ? v : 0;
 }
