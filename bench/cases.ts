@@ -11,22 +11,14 @@
 import { ACTIVATIONS, type Activation, type ActivationName, type Backend, type Runtime, type Tensor } from "../src/index.ts";
 import { PLAIN, type PlainArg, type PlainKernel } from "./plain.ts";
 import type { Contender } from "./timing.ts";
+import { mulberry32 } from "../src/random.ts";
 
 // ---------------------------------------------------------------------------- seeded inputs
 
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast and good enough to make inputs reproducible run to run. */
-export function rng(seed: number): Rng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded inputs, reproducible run to run. */
+export const rng: (seed: number) => Rng = mulberry32;
 
 export function uniform(r: Rng, length: number, lo: number, hi: number): Float32Array {
   const a = new Float32Array(length);

@@ -4,23 +4,7 @@
 // float64 and rounded once on store. Their names are the WASM export names, so this table also
 // tells which non-activation kernels the WASM module must export.
 import type { Heap } from "./heap.ts";
-
-/** Σ over a row in float64; the row maximum (NaN if any element is NaN). */
-function rowMax(f: Float32Array, o: number, cols: number): number {
-  let m = -Infinity;
-  for (let j = 0; j < cols; j++) {
-    const v = f[o + j];
-    if (v !== v) return NaN;
-    if (v > m) m = v;
-  }
-  return m;
-}
-
-function sigmoid64(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
+import { rowMax, rowSumExp, sigmoid64 } from "./math64.ts";
 
 export const OPS_JS = {
   mse_f32(h: Heap, p: number, t: number, n: number): number {
@@ -61,9 +45,7 @@ export const OPS_JS = {
     for (let r = 0; r < rows; r++) {
       const o = z + r * cols;
       const m = rowMax(f, o, cols);
-      let s = 0;
-      for (let j = 0; j < cols; j++) s += Math.exp(f[o + j] - m);
-      total += m - f[o + l[labels + r]] + Math.log1p(s - 1);
+      total += m - f[o + l[labels + r]] + Math.log1p(rowSumExp(f, o, cols, m) - 1);
     }
     return Math.fround(total / rows);
   },
@@ -75,8 +57,7 @@ export const OPS_JS = {
       const o = z + r * cols;
       const go = g + r * cols;
       const m = rowMax(f, o, cols);
-      let s = 0;
-      for (let j = 0; j < cols; j++) s += Math.exp(f[o + j] - m);
+      const s = rowSumExp(f, o, cols, m);
       const label = l[labels + r];
       for (let j = 0; j < cols; j++) f[go + j] = (Math.exp(f[o + j] - m) / s - (j === label ? 1 : 0)) / rows;
     }

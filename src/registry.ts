@@ -12,6 +12,7 @@
 //   backend's kernel, which computes in float64 and rounds once to float32;
 // - `ulps` is the largest error, in float32 units in the last place of the correctly rounded
 //   result, that every backend must meet against `reference` (0 means exact).
+import { rowMax, rowSumExp, sigmoid64, softplus64 } from "./math64.ts";
 
 /** A float32 heap view and element offsets: the `js` backend's pointer level. */
 export type HeapF32 = Float32Array;
@@ -92,27 +93,11 @@ const positive = (v: number): string | undefined =>
   Number.isFinite(v) && v > 0 ? undefined : "a finite number > 0";
 const notNaN = (v: number): string | undefined => (Number.isNaN(v) ? "a number (not NaN)" : undefined);
 
-/** σ(v) in float64 without overflow. */
-function sigmoid64(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
-
-/** log(1 + e^z) in float64 without overflow. */
-function softplus64(z: number): number {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-}
-
-/** The maximum of a row, NaN if the row holds a NaN (the kernels' max semantics). */
-function rowMax(h: HeapF32, o: number, cols: number): number {
-  let m = -Infinity;
-  for (let j = 0; j < cols; j++) {
-    const v = h[o + j];
-    if (v !== v) return NaN;
-    if (v > m) m = v;
-  }
-  return m;
+/** The row-wise references' common start: the row maximum m, e^(x − m) and their sum, in float64. */
+function shiftedExps(row: readonly number[]): { m: number; e: number[]; s: number } {
+  const m = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - m));
+  return { m, e, s: e.reduce((a, b) => a + b, 0) };
 }
 
 export const ACTIVATIONS = [
@@ -329,15 +314,11 @@ export const ACTIVATIONS = [
     domain: [-20, 20],
     reference: {
       forward(row) {
-        const m = Math.max(...row);
-        const e = row.map((v) => Math.exp(v - m));
-        const s = e.reduce((a, b) => a + b, 0);
+        const { e, s } = shiftedExps(row);
         return e.map((v) => v / s);
       },
       backward(row, dy) {
-        const m = Math.max(...row);
-        const e = row.map((v) => Math.exp(v - m));
-        const s = e.reduce((a, b) => a + b, 0);
+        const { e, s } = shiftedExps(row);
         const y = e.map((v) => v / s);
         const dot = y.reduce((acc, v, k) => acc + v * dy[k], 0);
         const absDot = y.reduce((acc, v, k) => acc + Math.abs(v * dy[k]), 0);
@@ -392,14 +373,11 @@ export const ACTIVATIONS = [
     domain: [-20, 20],
     reference: {
       forward(row) {
-        const m = Math.max(...row);
-        const s = row.reduce((acc, v) => acc + Math.exp(v - m), 0);
+        const { m, s } = shiftedExps(row);
         return row.map((v) => v - m - Math.log(s));
       },
       backward(row, dy) {
-        const m = Math.max(...row);
-        const e = row.map((v) => Math.exp(v - m));
-        const s = e.reduce((a, b) => a + b, 0);
+        const { e, s } = shiftedExps(row);
         const sum = dy.reduce((a, b) => a + b, 0);
         const absSum = dy.reduce((a, b) => a + Math.abs(b), 0);
         return {
@@ -413,9 +391,7 @@ export const ACTIVATIONS = [
         for (let r = 0; r < rows; r++) {
           const o = r * cols;
           const m = rowMax(h, x + o, cols);
-          let s = 0;
-          for (let j = 0; j < cols; j++) s += Math.exp(h[x + o + j] - m);
-          const logSum = Math.log1p(s - 1);
+          const logSum = Math.log1p(rowSumExp(h, x + o, cols, m) - 1);
           for (let j = 0; j < cols; j++) h[y + o + j] = h[x + o + j] - m - logSum;
         }
       },

@@ -1,6 +1,7 @@
 // Shared test tools: the three backends, float32 ulp measurement, seeded random data and the
 // special values every kernel is fed.
 import { createRuntime, type Backend, type Runtime } from "../src/index.ts";
+import { mulberry32 } from "../src/random.ts";
 
 export const BACKEND_NAMES: readonly Backend[] = ["wasm-simd", "wasm", "js"];
 
@@ -43,17 +44,8 @@ export function ulpError(got: number, ref: number, scale?: number): number {
   return Math.abs(got - ref) / ulpAt(scale ?? ref);
 }
 
-/** Seeded PRNG (mulberry32) so that every failure is reproducible. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG, so that every failure is reproducible. */
+export const rng = mulberry32;
 
 export function uniform(n: number, lo: number, hi: number, seed: number): Float32Array {
   const r = rng(seed);
