@@ -283,3 +283,28 @@ describe("matmul blocking", () => {
     },
   );
 });
+
+describe("loss gradients in place (out = the predictions/logits)", () => {
+  it.each(["wasm-simd", "wasm", "js"] as const)("on %s: same bits as out of place, arrays and tensors", (backend) => {
+    const rt = rts[backend];
+    for (const n of [1, 5, 17, 1000]) {
+      const p = uniform(n * 3, -4, 4, n), t = uniform(n * 3, 0, 1, n + 1);
+      const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+      const grads: [string, (x: Float32Array | ReturnType<Runtime["tensor"]>, out?: Float32Array | ReturnType<Runtime["tensor"]>) => unknown][] = [
+        ["mseGrad", (x, out) => rt.mseGrad(x, t, { out })],
+        ["bceWithLogitsGrad", (x, out) => rt.bceWithLogitsGrad(x, t, { out })],
+        ["softmaxCrossEntropyGrad", (x, out) => rt.softmaxCrossEntropyGrad(x, labels, { cols: 3, out })],
+      ];
+      for (const [name, grad] of grads) {
+        const expected = grad(p) as Float32Array;
+        const arr = p.slice();
+        grad(arr, arr);
+        expect(sameBits(arr, expected).equal, `${name} on an array, n = ${n}`).toBe(true);
+        const tensor = rt.tensor(p);
+        grad(tensor, tensor);
+        expect(sameBits(tensor.data, expected).equal, `${name} on a tensor, n = ${n}`).toBe(true);
+        tensor.dispose();
+      }
+    }
+  });
+});
