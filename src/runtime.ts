@@ -567,11 +567,12 @@ function buildActivations(rt: Runtime): Activations {
       return scalar(a.name, p.name, (options as Record<string, unknown> | undefined)?.[p.name] ?? p.default, p.check);
     };
     /**
-     * The fast path: tensors of this runtime in and out, nothing to stage. This is the call path
+     * The fast path (elementwise and row-wise): tensors of this runtime in and out, nothing to
+     * stage, no closure. This is the call path
      * whose overhead over the bare kernel call the benchmarks hold to a few tens of nanoseconds.
      */
     const direct = (x: unknown, out: unknown): boolean =>
-      elementwise && x instanceof Tensor && x.owner === rt && (out === undefined || (out instanceof Tensor && out.owner === rt));
+      a.kind !== "slope" && x instanceof Tensor && x.owner === rt && (out === undefined || (out instanceof Tensor && out.owner === rt));
     const target = (x: Tensor, out: Input | undefined, fn: string): Tensor => {
       if (out === undefined) return rt.newTensor(x.length, x.shape);
       if (out.length !== x.length) throw new RangeError(`descent: ${fn}: out must have ${x.length} elements, received ${out.length}`);
@@ -586,10 +587,16 @@ function buildActivations(rt: Runtime): Activations {
         if (direct(x, out)) {
           const xt = x as Tensor;
           const xp = xt.ptr; // throws for a disposed tensor before anything is allocated
-          const p0 = param(0, options);
-          const p1 = param(1, options);
+          if (elementwise) {
+            const p0 = param(0, options);
+            const p1 = param(1, options);
+            const y = target(xt, out, fName);
+            fwd(xp, y.ptr, xt.length, p0, p1);
+            return y as T;
+          }
+          const cols = rowLength(fName, "x", xt, options?.cols);
           const y = target(xt, out, fName);
-          fwd(xp, y.ptr, xt.length, p0, p1);
+          fwd(xp, y.ptr, xt.length / cols, cols);
           return y as T;
         }
         return rt.call(() => {
@@ -616,10 +623,16 @@ function buildActivations(rt: Runtime): Activations {
           const xp = xt.ptr;
           const dyp = dy.ptr;
           sameLength(bName, "dy", dy.length, "x", xt.length);
-          const p0 = param(0, options);
-          const p1 = param(1, options);
+          if (elementwise) {
+            const p0 = param(0, options);
+            const p1 = param(1, options);
+            const dx = target(xt, out, bName);
+            bwd(xp, dyp, dx.ptr, xt.length, p0, p1);
+            return dx as T;
+          }
+          const cols = rowLength(bName, "x", xt, options?.cols);
           const dx = target(xt, out, bName);
-          bwd(xp, dyp, dx.ptr, xt.length, p0, p1);
+          bwd(xp, dyp, dx.ptr, xt.length / cols, cols);
           return dx as T;
         }
         return rt.call(() => {

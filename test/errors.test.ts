@@ -25,6 +25,8 @@ const CASES: [string, (rt: Runtime) => unknown, ErrorConstructor, RegExp][] = [
     /sigmoid\.backward: dy must have the same length as x \(4\), received 3/],
   ["cols that do not divide x", (rt) => rt.activations.softmax.forward(f(1, 2, 3, 4, 5), { cols: 2 }), RangeError,
     /softmax\.forward: cols = 2 does not divide x's length 5/],
+  ["cols that do not divide a tensor", (rt) => rt.activations.softmax.backward(rt.tensor(6), rt.tensor(6), { cols: 4 }), RangeError,
+    /softmax\.backward: cols = 4 does not divide x's length 6/],
   ["cols = 0", (rt) => rt.activations.logSoftmax.backward(f(1, 2), f(1, 2), { cols: 0 }), RangeError,
     /logSoftmax\.backward: cols must be a positive integer, received 0/],
   ["a PReLU slope of the wrong length (tensor shape)", (rt) => rt.activations.prelu.forward(rt.tensor(new Float32Array(12), [3, 4]), { slope: f(1, 2, 3) }),
