@@ -26,3 +26,25 @@ describe("dist in plain Node", () => {
     expect(out.softmax.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
   });
 });
+
+describe("the FinalizationRegistry safety net", () => {
+  it("frees a tensor that was dropped without dispose() once it is collected", () => {
+    const script = `
+      import { createRuntime } from ${JSON.stringify(dist)};
+      const rt = await createRuntime({ backend: "wasm-simd" });
+      const kept = rt.tensor(new Float32Array(100));
+      (() => { for (let i = 0; i < 50; i++) rt.tensor(new Float32Array(1000)); })();
+      const before = rt.memory();
+      for (let i = 0; i < 20 && rt.memory().liveTensors > 1; i++) {
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      console.log(JSON.stringify({ before, after: rt.memory(), kept: kept.length }));`;
+    const out = JSON.parse(
+      execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" }),
+    );
+    expect(out.before.liveTensors).toBe(51);
+    expect(out.after.liveTensors).toBe(1);
+    expect(out.after.liveBytes).toBe(400);
+  });
+});
