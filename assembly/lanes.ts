@@ -77,22 +77,19 @@ export const LANES = 4;
   else return copysign<f32>(mag, sgn);
 }
 
-/** Round to nearest, ties to even. */
-@inline export function nearest_<T>(a: T): T {
-  if (isVector<T>()) return f32x4.nearest(a);
-  else return nearest<f32>(a);
+/**
+ * The float whose exponent field is the low 9 bits of z's mantissa: 2^(k − 127) when z is a
+ * magic sum 1.5·2^23 + k (see math.ts roundedLog2) with k in [1, 254].
+ */
+@inline export function exponentOf<T>(z: T): T {
+  if (isVector<T>()) return i32x4.shl(z, 23);
+  else return reinterpret<f32>(reinterpret<i32>(z) << 23);
 }
 
-/** 2^n for an integral-valued `n` in [-126, 127]. */
-@inline export function pow2<T>(n: T): T {
-  if (isVector<T>()) return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  else return reinterpret<f32>((<i32>n + 127) << 23);
-}
-
-/** Splits an integral-valued `n` in [-252, 254] into halves h, n - h (both in range for pow2). */
-@inline export function halfFloor<T>(n: T): T {
-  if (isVector<T>()) return f32x4.floor(f32x4.mul(n, f32x4.splat(0.5)));
-  else return floor<f32>(n * 0.5);
+/** −|a|: the sign bit set. */
+@inline export function negAbs<T>(a: T): T {
+  if (isVector<T>()) return v128.or(a, i32x4.splat(0x80000000));
+  else return reinterpret<f32>(reinterpret<i32>(a) | 0x80000000);
 }
 
 // Comparisons fused with selection, so that one body serves the bool of `f32` and the lane
