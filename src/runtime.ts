@@ -101,10 +101,8 @@ export class Runtime implements TensorOwner {
         `descent: tensor: data must be a Float32Array, an array of numbers or a length, received ${describe(data)}`,
       );
     }
-    const dims = shape === undefined ? [length] : checkShape(shape, length);
-    const ptr = this.heap.alloc(length * ELEMENT, () => `a tensor of shape [${dims.join(", ")}]`);
-    const t = new Tensor(this, ptr, Object.freeze(dims.slice()), length);
-    this.#liveTensors++;
+    const t = this.newTensor(length, shape === undefined ? [length] : checkShape(shape, length));
+    const ptr = t.ptr;
     if (typeof data === "number") this.heap.u8.fill(0, ptr, ptr + length * ELEMENT);
     else this.heap.f32.set(data, ptr / ELEMENT);
     return t;
@@ -600,18 +598,23 @@ function buildActivations(rt: Runtime): Activations {
           return y as T;
         }
         return rt.call(() => {
+          // Every check runs before output() may create a result tensor (which is not staged).
           const xs = rt.operand(x, fName, "x");
-          const o = rt.output(options?.out, x, xs.length, xs.shape, fName);
           if (a.kind === "elementwise") {
             const p = scalarParams(a, options);
+            const o = rt.output(out, x, xs.length, xs.shape, fName);
             fwd(xs.ptr, o.ptr, xs.length, ...p);
-          } else if (a.kind === "rowwise") {
-            const cols = rowLength(fName, "x", xs, options?.cols);
-            fwd(xs.ptr, o.ptr, xs.length / cols, cols);
-          } else {
-            const s = slopeOperand(rt, a, xs, options?.slope, fName);
-            fwd(xs.ptr, o.ptr, xs.length, s.ptr, s.length);
+            return rt.finish(o) as T;
           }
+          if (a.kind === "rowwise") {
+            const cols = rowLength(fName, "x", xs, options?.cols);
+            const o = rt.output(out, x, xs.length, xs.shape, fName);
+            fwd(xs.ptr, o.ptr, xs.length / cols, cols);
+            return rt.finish(o) as T;
+          }
+          const s = slopeOperand(rt, a, xs, options?.slope, fName);
+          const o = rt.output(out, x, xs.length, xs.shape, fName);
+          fwd(xs.ptr, o.ptr, xs.length, s.ptr, s.length);
           return rt.finish(o) as T;
         });
       },
@@ -636,24 +639,31 @@ function buildActivations(rt: Runtime): Activations {
           return dx as T;
         }
         return rt.call(() => {
+          // Every check runs before output() may create a result tensor (which is not staged).
           const xs = rt.operand(x, bName, "x");
           const g = rt.operand(dy, bName, "dy");
           sameLength(bName, "dy", g.length, "x", xs.length);
-          const o = rt.output(options?.out, x, xs.length, xs.shape, bName);
           if (a.kind === "elementwise") {
-            bwd(xs.ptr, g.ptr, o.ptr, xs.length, ...scalarParams(a, options));
-          } else if (a.kind === "rowwise") {
-            const cols = rowLength(bName, "x", xs, options?.cols);
-            bwd(xs.ptr, g.ptr, o.ptr, xs.length / cols, cols);
-          } else {
-            const s = slopeOperand(rt, a, xs, options?.slope, bName);
-            const d = options?.dslope === undefined
-              ? { ptr: rt.stage(s.length, bName, "dslope"), result: undefined, copyTo: undefined }
-              : rt.output(options.dslope, undefined, s.length, undefined, `${bName} (dslope)`);
-            noAlias(bName, d.ptr, s.length, [xs, g, s, { ptr: o.ptr, length: xs.length, shape: undefined }]);
-            bwd(xs.ptr, g.ptr, o.ptr, xs.length, s.ptr, s.length, d.ptr);
-            if (d.result !== undefined) rt.finish(d as Output);
+            const p = scalarParams(a, options);
+            const o = rt.output(out, x, xs.length, xs.shape, bName);
+            bwd(xs.ptr, g.ptr, o.ptr, xs.length, ...p);
+            return rt.finish(o) as T;
           }
+          if (a.kind === "rowwise") {
+            const cols = rowLength(bName, "x", xs, options?.cols);
+            const o = rt.output(out, x, xs.length, xs.shape, bName);
+            bwd(xs.ptr, g.ptr, o.ptr, xs.length / cols, cols);
+            return rt.finish(o) as T;
+          }
+          const s = slopeOperand(rt, a, xs, options?.slope, bName);
+          const d = options?.dslope === undefined
+            ? { ptr: rt.stage(s.length, bName, "dslope"), result: undefined, copyTo: undefined }
+            : rt.output(options.dslope, undefined, s.length, undefined, `${bName} (dslope)`);
+          noAlias(bName, d.ptr, s.length, [xs, g, s]);
+          const o = rt.output(out, x, xs.length, xs.shape, bName);
+          noAlias(bName, d.ptr, s.length, [{ ptr: o.ptr, length: xs.length, shape: undefined }]);
+          bwd(xs.ptr, g.ptr, o.ptr, xs.length, s.ptr, s.length, d.ptr);
+          if (d.result !== undefined) rt.finish(d as Output);
           return rt.finish(o) as T;
         });
       },
