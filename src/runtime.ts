@@ -240,6 +240,7 @@ export class Runtime implements TensorOwner {
       const z = this.operand(logits, fn, "logits");
       const cols = rowLength(fn, "logits", z, options?.cols);
       const rows = z.length / cols;
+      if (rows === 0) throw new RangeError(`descent: ${fn}: the mean over 0 rows is undefined (received empty logits)`);
       const l = this.labels(labels, rows, cols, fn);
       return (this.kernels.softmaxCrossEntropy_f32 as Kernel)(z.ptr, l, rows, cols) as number;
     });

@@ -44,6 +44,8 @@ const CASES: [string, (rt: Runtime) => unknown, ErrorConstructor, RegExp][] = [
   ["mse of mismatched lengths", (rt) => rt.mse(f(1, 2), f(1)), RangeError,
     /mse: targets must have the same length as predictions \(2\), received 1/],
   ["mse of empty inputs", (rt) => rt.mse(f(), f()), RangeError, /mse: the mean of 0 elements is undefined/],
+  ["softmaxCrossEntropy of no rows", (rt) => rt.softmaxCrossEntropy(f(), [], { cols: 3 }), RangeError,
+    /softmaxCrossEntropy: the mean over 0 rows is undefined/],
   ["a label out of range", (rt) => rt.softmaxCrossEntropy(f(1, 2, 3, 4, 5, 6), [0, 3], { cols: 3 }), RangeError,
     /softmaxCrossEntropy: labels\[1\] must be an integer in \[0, 3\), received 3/],
   ["a fractional label", (rt) => rt.softmaxCrossEntropyGrad(f(1, 2), [0.5], { cols: 2 }), RangeError,
