@@ -110,6 +110,15 @@ export const LANES = 4;
   else return select<f32>(yes, no, a < b);
 }
 
+/**
+ * `v` where x > 0 or x is NaN, else +0: one compare and one and-not, where wasm's NaN- and
+ * zero-sign-exact `max` costs V8 a sequence of several instructions on x64.
+ */
+@inline export function keepUnlessNonPos<T>(v: T, x: T): T {
+  if (isVector<T>()) return v128.andnot(v, f32x4.le(x, f32x4.splat(0)));
+  else return select<f32>(0, v, x <= 0);
+}
+
 /** `a` where it is NaN, else `other`: lets a backward pass keep "NaN in, NaN out". */
 @inline export function nanOr<T>(a: T, other: T): T {
   if (isVector<T>()) return v128.bitselect(a, other, f32x4.ne(a, a));

@@ -1,4 +1,5 @@
-// Weight updates, in place over parameter buffers (the conventions of PyTorch's optimizers):
+// Weight updates, in place over parameter buffers (the conventions of PyTorch's optimizers).
+// The memory-bound sgd and momentum loops are unrolled four times, as the generated kernels are.
 //   sgd:       w −= lr·g
 //   momentum:  v = μ·v + g;  w −= lr·v,  or with Nesterov  w −= lr·(g + μ·v)
 //   adam:      m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;
@@ -12,7 +13,13 @@ import { at } from "./reduce";
 
 export function sgd_f32(w: usize, g: usize, n: i32, lr: f32): void {
   let i = 0;
-  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) sgdLane<v128>(w, g, i, lr);
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= n; i += 16) {
+      sgdLane<v128>(w, g, i, lr); sgdLane<v128>(w, g, i + 4, lr);
+      sgdLane<v128>(w, g, i + 8, lr); sgdLane<v128>(w, g, i + 12, lr);
+    }
+    for (; i + 4 <= n; i += 4) sgdLane<v128>(w, g, i, lr);
+  }
   for (; i < n; i++) sgdLane<f32>(w, g, i, lr);
 }
 
@@ -27,7 +34,13 @@ export function sgd_f32(w: usize, g: usize, n: i32, lr: f32): void {
 export function momentum_f32(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, nesterov: i32): void {
   const nest = nesterov != 0;
   let i = 0;
-  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) momentumLane<v128>(w, g, v, i, lr, mu, nest);
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= n; i += 16) {
+      momentumLane<v128>(w, g, v, i, lr, mu, nest); momentumLane<v128>(w, g, v, i + 4, lr, mu, nest);
+      momentumLane<v128>(w, g, v, i + 8, lr, mu, nest); momentumLane<v128>(w, g, v, i + 12, lr, mu, nest);
+    }
+    for (; i + 4 <= n; i += 4) momentumLane<v128>(w, g, v, i, lr, mu, nest);
+  }
   for (; i < n; i++) momentumLane<f32>(w, g, v, i, lr, mu, nest);
 }
 
