@@ -4,7 +4,7 @@
 //   mse:  L = mean((p − t)²),                         ∂L/∂p = 2(p − t)/n
 //   bce:  L = mean(max(z, 0) − z·t + log1p(e^(−|z|))),  ∂L/∂z = (σ(z) − t)/n   (from logits)
 //   sce:  L = mean_r(logΣ_j e^(z_rj) − z_r,label),       ∂L/∂z = (softmax(z_r) − onehot)/rows
-import { add, div, max_, mul, negAbs, splat, sub } from "./lanes";
+import { add, atLeast, div, mul, negAbs, splat, sub } from "./lanes";
 import { expNonPos, expShifted, log1pUnit, sigmoidCore } from "./math";
 import { at, map2, maxOf, sum64 } from "./reduce";
 
@@ -28,7 +28,7 @@ export function mse_grad_f32(p: usize, t: usize, g: usize, n: i32): void {
 @final @unmanaged class BceTerm {
   @inline term<T>(z: T, t: T, _unused: T): T {
     const softplusNegAbs = log1pUnit<T>(expNonPos<T>(negAbs<T>(z)));
-    return add<T>(sub<T>(max_<T>(z, splat<T>(0.0)), mul<T>(z, t)), softplusNegAbs);
+    return add<T>(sub<T>(atLeast<T>(z, splat<T>(0.0)), mul<T>(z, t)), softplusNegAbs);
   }
   @inline keep(): bool { return false; }
 }

@@ -11,7 +11,7 @@
 //   expm1(x) = 2ⁿ·expm1(r) + (2ⁿ − 1), exact at n = 0, so it keeps full relative accuracy near 0.
 // Measured against float64 over sampled float32 inputs (test/accuracy.test.ts): ≤ 1 ulp for e^x.
 
-import { abs_, add, sub, mul, div, splat, max_, neg, negAbs, exponentOf, ifGt, ifLt } from "./lanes";
+import { abs_, add, atLeast, sub, mul, div, splat, neg, negAbs, exponentOf, ifGt, ifLt } from "./lanes";
 
 const LOG2E: f32 = 1.4426950408889634;
 const LN2_HI: f32 = 0.693359375;
@@ -66,7 +66,7 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 @inline export function expNonPos2<T>(x: T, lo: T): T {
   // Below −104 the result is 0 in float32; clamping keeps n within the scale's range (and the
   // correction, meaningless there, is dropped with the rest of the argument).
-  const xc = max_<T>(x, splat<T>(-104.0));
+  const xc = atLeast<T>(x, splat<T>(-104.0));
   const z = roundedLog2<T>(xc, MAGIC_64);
   const n = sub<T>(z, splat<T>(MAGIC_64));
   const r = add<T>(reduce<T>(xc, n), ifLt<T>(x, splat<T>(-104.0), splat<T>(0.0), lo));
@@ -75,7 +75,7 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 
 /** e^x for x <= 0. */
 @inline export function expNonPos<T>(x: T): T {
-  const xc = max_<T>(x, splat<T>(-104.0));
+  const xc = atLeast<T>(x, splat<T>(-104.0));
   const z = roundedLog2<T>(xc, MAGIC_64);
   return expFromReduced<T>(z, reduce<T>(xc, sub<T>(z, splat<T>(MAGIC_64))));
 }
@@ -83,7 +83,7 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 /** e^x − 1 for x <= 0, with full relative accuracy near 0 (−Inf gives −1, NaN gives NaN). */
 @inline export function expm1NonPos<T>(x: T): T {
   // Below −87 the result is −1 in float32; clamping keeps 2ⁿ a normal number.
-  const xc = max_<T>(x, splat<T>(-87.0));
+  const xc = atLeast<T>(x, splat<T>(-87.0));
   const z = roundedLog2<T>(xc, MAGIC);
   const p = expm1Poly<T>(reduce<T>(xc, sub<T>(z, splat<T>(MAGIC))));
   const t = exponentOf<T>(z);

@@ -3,7 +3,7 @@
 // Derivative σ(βx), and 1 above the threshold. Stable for every input:
 // log(1 + e^z) = max(z, 0) + log1p(e^(−|z|)). The rounding error of z = β·x is carried into the
 // exponential (twoProductLo), so β ≠ 1 costs no accuracy where e^z is sensitive to z.
-import { add, div, ifGt, max_, mul, neg, negAbs, splat } from "../lanes";
+import { add, atLeast, div, ifGt, mul, neg, negAbs, splat } from "../lanes";
 import { expNonPos2, log1pUnit, sigmoidCore2, twoProductLo } from "../math";
 
 @inline export function forward<T>(x: T, beta: T, threshold: T): T {
@@ -11,7 +11,7 @@ import { expNonPos2, log1pUnit, sigmoidCore2, twoProductLo } from "../math";
   const zlo = twoProductLo<T>(x, beta, z);
   const positive = ifGt<T>(z, splat<T>(0.0), zlo, splat<T>(0.0));
   const e = expNonPos2<T>(negAbs<T>(z), ifGt<T>(z, splat<T>(0.0), neg<T>(zlo), zlo));
-  const sp = add<T>(max_<T>(z, splat<T>(0.0)), add<T>(positive, log1pUnit<T>(e)));
+  const sp = add<T>(atLeast<T>(z, splat<T>(0.0)), add<T>(positive, log1pUnit<T>(e)));
   return ifGt<T>(z, threshold, x, div<T>(sp, beta));
 }
 
