@@ -132,17 +132,21 @@ const L11: f32 = 0.18181818181818182;
   return expNonPos2<T>(d, err);
 }
 
+/** σ from x and e = e^(−|x|) ∈ (0, 1]: 1/(1 + e) for x >= 0, e/(1 + e) below. */
+@inline function sigmoidOf<T>(x: T, e: T): T {
+  const num = ifLt<T>(x, splat<T>(0.0), e, splat<T>(1.0));
+  // NaN: the comparison is false and selects 1, but e is NaN, so the quotient is NaN.
+  return div<T>(num, add<T>(splat<T>(1.0), e));
+}
+
 /** σ(x) = 1/(1 + e^(−x)), written with e = e^(−|x|) ∈ (0, 1] so nothing overflows. */
 @inline export function sigmoidCore<T>(x: T): T {
-  return sigmoidCore2<T>(x, splat<T>(0.0));
+  return sigmoidOf<T>(x, expNonPos<T>(negAbs<T>(x)));
 }
 
 /** σ(x + lo) for a small correction lo (see twoProductLo). */
 @inline export function sigmoidCore2<T>(x: T, lo: T): T {
-  const e = expNonPos2<T>(negAbs<T>(x), ifLt<T>(x, splat<T>(0.0), lo, neg<T>(lo)));
-  const num = ifLt<T>(x, splat<T>(0.0), e, splat<T>(1.0));
-  // NaN: comparison false selects 1, but e is NaN so the quotient is NaN.
-  return div<T>(num, add<T>(splat<T>(1.0), e));
+  return sigmoidOf<T>(x, expNonPos2<T>(negAbs<T>(x), ifLt<T>(x, splat<T>(0.0), lo, neg<T>(lo))));
 }
 
 const SPLIT: f32 = 4097.0; // 2^12 + 1: Dekker's split of a 24-bit significand into 12 + 12 bits
