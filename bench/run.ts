@@ -233,6 +233,8 @@ async function main(): Promise<void> {
   }
 
   let sink = 0;
+  /** Cases whose results disagree with the js backend's: a mis-bound case or a broken kernel. */
+  const disagreements: string[] = [];
   let section = "";
   let anyReference = false;
   if (!cli.json) log(`\n${header()}`);
@@ -245,6 +247,9 @@ async function main(): Promise<void> {
     SIZES.forEach((size, i) => {
       const { result, sink: s } = runCase(c, size, rts);
       sink += s;
+      if (Object.values(result.impls).some((x) => x !== undefined && !(x.relDiffVsJs <= AGREEMENT))) {
+        disagreements.push(`${result.case} at ${result.elements}`);
+      }
       if (cli.json) console.log(JSON.stringify({ ...result, machine, quick: cli.quick, samples: TIMING.samples }));
       else log(row(result, i === 0));
     });
@@ -252,6 +257,10 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   if (!cli.json && anyReference) log("* no plain loop in bench/plain.ts: the registry's float64 reference, called per element");
   log(`\n${cases.length} cases × ${SIZES.length} sizes (${IMPLS.length} implementations at most) in ${seconds.toFixed(1)} s; checksum ${sink.toPrecision(8)}`);
+  if (disagreements.length > 0) {
+    console.error(`bench: results differ from the js backend's by more than ${AGREEMENT} in: ${disagreements.join(", ")}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
