@@ -1,11 +1,9 @@
 // Lane-generic arithmetic: every kernel body is written once over a type parameter T that is
 // either `f32` (one lane: SIMD tails and the whole scalar build) or `v128` (four f32 lanes).
-// Each helper compiles to the same IEEE operation in both forms (no FMA, no reassociation), so a
-// value never depends on whether it was computed in a vector lane or in a tail, and the scalar
-// build is bit-identical to the SIMD build.
+// Each helper gives the same bits in both forms (the same IEEE operation, or a select with the
+// same semantics; no FMA, no reassociation), so a value never depends on whether it was computed
+// in a vector lane or in a tail, and the scalar build is bit-identical to the SIMD build.
 
-/** Bytes per f32. */
-export const F32 = 4;
 /** Lanes per v128 of f32. */
 export const LANES = 4;
 
@@ -101,11 +99,6 @@ export const LANES = 4;
 @inline export function ifGt<T>(a: T, b: T, yes: T, no: T): T {
   if (isVector<T>()) return v128.bitselect(yes, no, f32x4.gt(a, b));
   else return select<f32>(yes, no, a > b);
-}
-
-@inline export function ifGe<T>(a: T, b: T, yes: T, no: T): T {
-  if (isVector<T>()) return v128.bitselect(yes, no, f32x4.ge(a, b));
-  else return select<f32>(yes, no, a >= b);
 }
 
 @inline export function ifLt<T>(a: T, b: T, yes: T, no: T): T {

@@ -92,11 +92,12 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 }
 
 const SQRT2: f32 = 1.4142135623730951;
-const L3: f32 = 0.6666666666666666;
-const L5: f32 = 0.4;
-const L7: f32 = 0.2857142857142857;
-const L9: f32 = 0.2222222222222222;
-const L11: f32 = 0.18181818181818182;
+// 2·atanh(s) = 2s + 2s·s²·(1/3 + s²/5 + s⁴/7 + s⁶/9 + s⁸/11 + …)
+const L3: f32 = 0.3333333333333333;
+const L5: f32 = 0.2;
+const L7: f32 = 0.14285714285714285;
+const L9: f32 = 0.1111111111111111;
+const L11: f32 = 0.09090909090909091;
 
 /**
  * log(1 + u) for u in [0, 1] (NaN gives NaN).
@@ -115,7 +116,7 @@ const L11: f32 = 0.18181818181818182;
   q = add<T>(splat<T>(L5), mul<T>(s2, q));
   q = add<T>(splat<T>(L3), mul<T>(s2, q));
   const twoS = add<T>(s, s);
-  const logm = add<T>(twoS, mul<T>(mul<T>(twoS, s2), mul<T>(q, splat<T>(0.5))));
+  const logm = add<T>(twoS, mul<T>(mul<T>(twoS, s2), q));
   const tail = add<T>(mul<T>(k, splat<T>(LN2_LO)), div<T>(c, w));
   return add<T>(mul<T>(k, splat<T>(LN2_HI)), add<T>(logm, tail));
 }
