@@ -54,7 +54,6 @@ export class Heap {
   i32: Int32Array;
   u8: Uint8Array;
   liveBytes = 0;
-  liveBlocks = 0;
 
   constructor(memory: LinearMemory, base: number, maxPages = MAX_PAGES) {
     this.memory = memory;
@@ -82,11 +81,6 @@ export class Heap {
     return this.memory.buffer.byteLength;
   }
 
-  /** The most bytes a single allocation could ever get. */
-  get capacity(): number {
-    return this.maxPages * PAGE - this.base;
-  }
-
   /**
    * Allocates `bytes` (rounded up to 16); throws a RangeError naming the size and `what()` (built
    * only then, to keep the hot path free of string work) when it cannot.
@@ -111,7 +105,6 @@ export class Heap {
     }
     this.sizes.set(ptr, size);
     this.liveBytes += size;
-    this.liveBlocks++;
     return ptr;
   }
 
@@ -121,7 +114,6 @@ export class Heap {
     if (size === undefined) throw new Error(`descent: internal error: release of unknown block ${ptr}`);
     this.sizes.delete(ptr);
     this.liveBytes -= size;
-    this.liveBlocks--;
     if (ptr + size === this.top) {
       this.top = ptr;
       this.lowerTop();
