@@ -3,9 +3,11 @@
 //   axpy             y += α·x
 //   gemv             y = A·x          (rows × cols) · (cols)
 //   gemvT            y = Aᵀ·x         (rows × cols)ᵀ · (rows): a sum of row axpys, no transpose
-//   matmul           C = A·B          (m × k) · (k × n), register-blocked 4 × 8
-// Every output element of gemvT and matmul is the same ascending-k chain of float32 multiply-adds
-// in both builds, so blocking never changes a result bit.
+//   matmul           C = op(A)·op(B), op = identity or transpose (not both transposed):
+//                    A·B and Aᵀ·B register-blocked 4 × 8, A·Bᵀ as row dot products
+// Every output element of gemvT and of A·B, Aᵀ·B is the same ascending-k chain of float32
+// multiply-adds in both builds, and A·Bᵀ uses dot32's shared lane order, so blocking and
+// vectorisation never change a result bit.
 import { add, ld, mul, splat, st } from "./lanes";
 import { at, dot32, map2 } from "./reduce";
 
@@ -31,49 +33,94 @@ export function gemvT_f32(a: usize, x: usize, y: usize, rows: i32, cols: i32): v
   for (let r = 0; r < rows; r++) map2<Axpy>(at(a, r * cols), y, y, cols, load<f32>(at(x, r)));
 }
 
-/** One output element: Σ_k A[i,k]·B[k,j] in ascending k, from +0. */
-@inline function cell(a: usize, b: usize, i: i32, j: i32, k: i32, n: i32): f32 {
+/**
+ * A's layout: element (i, p) of the m × k operand A (or of Aᵀ when transposed) is at
+ * a + 4·(i·rowStride + p·colStride).
+ */
+@inline function aAt(a: usize, i: i32, p: i32, rowStride: i32, colStride: i32): usize {
+  return at(a, i * rowStride + p * colStride);
+}
+
+/** One output element: Σ_p A[i,p]·B[p,j] in ascending p, from +0. */
+@inline function cell(a: usize, b: usize, i: i32, j: i32, k: i32, n: i32, ars: i32, acs: i32): f32 {
   let acc: f32 = 0;
-  for (let p = 0; p < k; p++) acc += load<f32>(at(a, i * k + p)) * load<f32>(at(b, p * n + j));
+  let pa = aAt(a, i, 0, ars, acs);
+  let pb = at(b, j);
+  const stepA = <usize>acs << 2;
+  const stepB = <usize>n << 2;
+  for (let p = 0; p < k; p++, pa += stepA, pb += stepB) acc += load<f32>(pa) * load<f32>(pb);
   return acc;
 }
 
 /** A 1 × 4 strip of C (T = v128) or one element (T = f32), same order as cell(). */
-@inline function strip<T>(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32): void {
+@inline function strip<T>(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, ars: i32, acs: i32): void {
   let acc = splat<T>(0.0);
-  for (let p = 0; p < k; p++) acc = add<T>(acc, mul<T>(splat<T>(load<f32>(at(a, i * k + p))), ld<T>(at(b, p * n + j))));
+  let pa = aAt(a, i, 0, ars, acs);
+  let pb = at(b, j);
+  const stepA = <usize>acs << 2;
+  const stepB = <usize>n << 2;
+  for (let p = 0; p < k; p++, pa += stepA, pb += stepB) acc = add<T>(acc, mul<T>(splat<T>(load<f32>(pa)), ld<T>(pb)));
   st<T>(at(c, i * n + j), acc);
 }
 
-export function matmul_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+/**
+ * C = op(A)·B, with op(A) = A (m × k, transA = 0) or Aᵀ (A stored k × m, transA = 1). Both
+ * layouts run the same register-blocked code with A's strides swapped: Aᵀ's four rows of a tile
+ * are then four adjacent elements of one row of A.
+ */
+function matmulA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool): void {
+  const ars = transA ? 1 : k;
+  const acs = transA ? m : 1;
   if (!ASC_FEATURE_SIMD) {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) store<f32>(at(c, i * n + j), cell(a, b, i, j, k, n));
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) store<f32>(at(c, i * n + j), cell(a, b, i, j, k, n, ars, acs));
     return;
   }
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     let j = 0;
-    for (; j + 8 <= n; j += 8) tile4x8(a, b, c, i, j, k, n);
-    for (; j + 4 <= n; j += 4) for (let r = 0; r < 4; r++) strip<v128>(a, b, c, i + r, j, k, n);
-    for (; j < n; j++) for (let r = 0; r < 4; r++) strip<f32>(a, b, c, i + r, j, k, n);
+    for (; j + 8 <= n; j += 8) tile4x8(a, b, c, i, j, k, n, ars, acs);
+    for (; j + 4 <= n; j += 4) for (let r = 0; r < 4; r++) strip<v128>(a, b, c, i + r, j, k, n, ars, acs);
+    for (; j < n; j++) for (let r = 0; r < 4; r++) strip<f32>(a, b, c, i + r, j, k, n, ars, acs);
   }
   for (; i < m; i++) {
     let j = 0;
-    for (; j + 4 <= n; j += 4) strip<v128>(a, b, c, i, j, k, n);
-    for (; j < n; j++) strip<f32>(a, b, c, i, j, k, n);
+    for (; j + 4 <= n; j += 4) strip<v128>(a, b, c, i, j, k, n, ars, acs);
+    for (; j < n; j++) strip<f32>(a, b, c, i, j, k, n, ars, acs);
   }
 }
 
-/** C[i..i+4, j..j+8] in eight vector accumulators: B is loaded once per k for four rows. */
-@inline function tile4x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32): void {
+/**
+ * C = A·Bᵀ for A m × k and B stored n × k: every element is a dot product of two contiguous
+ * rows (dot32, whose lane order both builds share).
+ */
+function matmulBt(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) store<f32>(at(c, i * n + j), dot32(at(a, i * k), at(b, j * k), k));
+  }
+}
+
+/**
+ * C = op(A)·op(B), C m × n: op(A) is A (m × k) or, with transA, Aᵀ of A stored k × m; op(B) is
+ * B (k × n) or, with transB, Bᵀ of B stored n × k. Both transposed at once is refused by the
+ * caller. C may not overlap A or B (checked by the caller).
+ */
+export function matmul_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, transB: i32): void {
+  if (transB != 0) matmulBt(a, b, c, m, k, n);
+  else matmulA(a, b, c, m, k, n, transA != 0);
+}
+
+/** C[i..i+4, j..j+8] in eight vector accumulators: B is loaded once per p for four rows. */
+@inline function tile4x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, ars: i32, acs: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const a0 = at(a, i * k), a1 = at(a, (i + 1) * k), a2 = at(a, (i + 2) * k), a3 = at(a, (i + 3) * k);
+  const a0 = aAt(a, i, 0, ars, acs), a1 = aAt(a, i + 1, 0, ars, acs);
+  const a2 = aAt(a, i + 2, 0, ars, acs), a3 = aAt(a, i + 3, 0, ars, acs);
+  const step = <usize>acs << 2;
   for (let p = 0; p < k; p++) {
     const bp = at(b, p * n + j);
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    const off = <usize>p << 2;
+    const off = <usize>p * step;
     let s = f32x4.splat(load<f32>(a0 + off));
     c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
     s = f32x4.splat(load<f32>(a1 + off));

@@ -323,18 +323,30 @@ function linalgCases(): Case[] {
       }));
     }
   }
-  cases.push(opCase("matmul_f32", "matmul_f32", "linear algebra", (n, r) => {
-    const m = rowsFor(n, MATMUL_K);
-    return {
-      elements: m * MATMUL_K, shape: `[${m}, ${MATMUL_K}]·[${MATMUL_K}, ${MATMUL_N}]`, out: "C",
-      args: ["A", "B", "C", m, MATMUL_K, MATMUL_N],
-      buffers: {
-        A: f32(uniform(r, m * MATMUL_K, -1, 1)),
-        B: f32(uniform(r, MATMUL_K * MATMUL_N, -1, 1)),
-        C: zeros(m * MATMUL_N),
-      },
-    };
-  }));
+  // The three layouts of a dense layer's work: forward X·W, and backward Xᵀ·dZ (the weight
+  // gradient, A transposed) and dZ·Wᵀ (the input gradient, B transposed). Throughput counts the
+  // elements of the batch operand, each with 64 multiply-adds.
+  const layouts = [
+    ["matmul_f32", 0, 0, `[m, ${MATMUL_K}]·[${MATMUL_K}, ${MATMUL_N}]`],
+    ["matmul_f32 Aᵀ·B", 1, 0, `[${MATMUL_K}, m]ᵀ·[m, ${MATMUL_N}]`],
+    ["matmul_f32 A·Bᵀ", 0, 1, `[m, ${MATMUL_K}]·[${MATMUL_N}, ${MATMUL_K}]ᵀ`],
+  ] as const;
+  for (const [id, transA, transB, shape] of layouts) {
+    cases.push(opCase(id, "matmul_f32", "linear algebra", (n, r) => {
+      const rows = rowsFor(n, MATMUL_K);
+      // Aᵀ·B contracts over the batch: A is [rows, 64] stored, op(A) = Aᵀ is [64, rows].
+      const [m, k] = transA ? [MATMUL_K, rows] : [rows, MATMUL_K];
+      return {
+        elements: rows * MATMUL_K, shape: shape.replace("m", String(rows)), out: "C",
+        args: ["A", "B", "C", m, k, MATMUL_N, transA, transB],
+        buffers: {
+          A: f32(uniform(r, m * k, -1, 1)),
+          B: f32(uniform(r, k * MATMUL_N, -1, 1)),
+          C: zeros(m * MATMUL_N),
+        },
+      };
+    }));
+  }
   return cases;
 }
 

@@ -224,11 +224,14 @@ const table = {
       for (let j = 0; j < cols; j++) y[j] += A[r * cols + j] * x[r];
     }
   },
-  matmul_f32(A: F32, B: F32, C: F32, m: number, k: number, n: number): void {
+  matmul_f32(A: F32, B: F32, C: F32, m: number, k: number, n: number, transA: number, transB: number): void {
+    // The textbook triple loop of each layout, with the layout chosen outside the loops.
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let sum = 0;
-        for (let p = 0; p < k; p++) sum += A[i * k + p] * B[p * n + j];
+        if (transA) for (let p = 0; p < k; p++) sum += A[p * m + i] * B[p * n + j];
+        else if (transB) for (let p = 0; p < k; p++) sum += A[i * k + p] * B[j * k + p];
+        else for (let p = 0; p < k; p++) sum += A[i * k + p] * B[p * n + j];
         C[i * n + j] = sum;
       }
     }

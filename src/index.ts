@@ -44,8 +44,10 @@ export const gemv = <T extends Input>(A: T, x: Input, options?: { rows?: number;
   runtime().gemv(A, x, options);
 export const gemvT = <T extends Input>(A: T, x: Input, options?: { rows?: number; cols?: number; out?: Input }): T =>
   runtime().gemvT(A, x, options);
-export const matmul = <T extends Input>(A: T, B: Input, options?: { m?: number; k?: number; n?: number; out?: Input }): T =>
-  runtime().matmul(A, B, options);
+export const matmul = <T extends Input>(
+  A: T, B: Input,
+  options?: { m?: number; k?: number; n?: number; transposeA?: boolean; transposeB?: boolean; out?: Input },
+): T => runtime().matmul(A, B, options);
 
 /** A tensor in the default runtime's memory. */
 export const tensor = (data: Float32Array | ArrayLike<number> | number, shape?: readonly number[]) =>

@@ -124,16 +124,22 @@ export const OPS_JS = {
     }
     for (let j = 0; j < cols; j++) f[y + j] = acc[j];
   },
-  matmul_f32(h: Heap, a: number, b: number, c: number, m: number, k: number, n: number): void {
+  matmul_f32(
+    h: Heap, a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
+  ): void {
     const f = h.f32;
     a >>= 2; b >>= 2; c >>= 2;
+    // Element (i, p) of op(A) and (p, j) of op(B), for A stored m × k or (transA) k × m, and B
+    // stored k × n or (transB) n × k.
+    const [ars, acs] = transA !== 0 ? [1, m] : [k, 1];
+    const [bps, bjs] = transB !== 0 ? [1, k] : [n, 1];
     const row = new Float64Array(n);
     for (let i = 0; i < m; i++) {
       row.fill(0);
       for (let p = 0; p < k; p++) {
-        const av = f[a + i * k + p];
-        const bo = b + p * n;
-        for (let j = 0; j < n; j++) row[j] += av * f[bo + j];
+        const av = f[a + i * ars + p * acs];
+        const bo = b + p * bps;
+        for (let j = 0; j < n; j++) row[j] += av * f[bo + j * bjs];
       }
       for (let j = 0; j < n; j++) f[c + i * n + j] = row[j];
     }

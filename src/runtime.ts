@@ -403,19 +403,38 @@ export class Runtime implements TensorOwner {
     });
   }
 
-  /** C = A·B for A [m, k] and B [k, n] (shapes from tensors or options). */
-  matmul<T extends Input>(A: T, B: Input, options?: { m?: number; k?: number; n?: number; out?: Input }): T {
+  /**
+   * C = op(A)·op(B) (shapes from 2-D tensors or options m, k, n): op(A) is A [m, k], or with
+   * transposeA Aᵀ of an A stored [k, m]; op(B) is B [k, n], or with transposeB Bᵀ of a B stored
+   * [n, k]. Not both transposed at once.
+   */
+  matmul<T extends Input>(
+    A: T, B: Input,
+    options?: { m?: number; k?: number; n?: number; transposeA?: boolean; transposeB?: boolean; out?: Input },
+  ): T {
     const fn = "matmul";
+    const ta = options?.transposeA === true;
+    const tb = options?.transposeB === true;
+    if (ta && tb) {
+      throw new RangeError("descent: matmul: transposeA and transposeB together are not supported; transpose one operand first");
+    }
     return this.call(() => {
       const a = this.operand(A, fn, "A");
       const b = this.operand(B, fn, "B");
-      const [m, k] = matrixShape(fn, "A", a, options?.m, options?.k);
-      // B's own shape when it has one (so that a mismatch is reported as such), else k rows.
-      const [k2, n] = matrixShape(fn, "B", b, b.shape?.length === 2 ? undefined : k, options?.n);
-      if (k2 !== k) throw new RangeError(`descent: matmul: B must have ${k} rows to match A's columns, received ${k2}`);
+      // A's stored shape is [m, k], or [k, m] when transposed; likewise B's.
+      const [a0, a1] = matrixShape(fn, "A", a, ta ? options?.k : options?.m, ta ? options?.m : options?.k);
+      const [m, k] = ta ? [a1, a0] : [a0, a1];
+      // B's own shape when it has one (so that a mismatch is reported as such), else from k.
+      const bOwn = b.shape?.length === 2;
+      const [b0, b1] = matrixShape(fn, "B", b, tb ? options?.n : bOwn ? undefined : k, tb ? (bOwn ? undefined : k) : options?.n);
+      const [k2, n] = tb ? [b1, b0] : [b0, b1];
+      if (k2 !== k) {
+        const what = tb ? "columns" : "rows";
+        throw new RangeError(`descent: matmul: B must have ${k} ${what} to match op(A)'s columns, received ${k2}`);
+      }
       const o = this.output(options?.out, A, m * n, [m, n], fn);
       noAlias(fn, o.ptr, m * n, [a, b]);
-      (this.kernels.matmul_f32 as Kernel)(a.ptr, b.ptr, o.ptr, m, k, n);
+      (this.kernels.matmul_f32 as Kernel)(a.ptr, b.ptr, o.ptr, m, k, n, ta ? 1 : 0, tb ? 1 : 0);
       return this.finish(o) as T;
     });
   }

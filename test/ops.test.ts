@@ -262,26 +262,50 @@ describe.each(CASES)("$name", (c) => {
   });
 });
 
-describe("matmul blocking", () => {
-  it.each([[1, 1, 1], [4, 3, 8], [5, 16, 9], [8, 33, 17], [13, 64, 31]])(
-    "m=%i k=%i n=%i: wasm-simd ≡ wasm and both within bounds",
-    (m, k, n) => {
-      const A = uniform(m * k, -1, 1, m), B = uniform(k * n, -1, 1, n);
-      const simd = rts["wasm-simd"].matmul(A, B, { m, k, n });
-      const scalar = rts.wasm.matmul(A, B, { m, k, n });
-      expect(sameBits(simd, scalar).equal).toBe(true);
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let acc = 0, mag = 0;
-          for (let p = 0; p < k; p++) {
-            acc += A[i * k + p] * B[p * n + j];
-            mag += Math.abs(A[i * k + p] * B[p * n + j]);
+describe("matmul blocking and transposes", () => {
+  const layouts = [
+    ["A·B", false, false],
+    ["Aᵀ·B", true, false],
+    ["A·Bᵀ", false, true],
+  ] as const;
+  const shapes = [[0, 3, 2], [1, 1, 1], [4, 3, 8], [5, 16, 9], [8, 33, 17], [13, 64, 31], [3, 0, 5]];
+  describe.each(layouts)("%s", (_label, transposeA, transposeB) => {
+    it.each(shapes)("m=%i k=%i n=%i: every backend within the float32 sum bound, wasm-simd ≡ wasm", (m, k, n) => {
+      // Stored layouts: A is [m, k] or [k, m]; B is [k, n] or [n, k].
+      const A = uniform(m * k, -1, 1, m + 7 * k), B = uniform(k * n, -1, 1, n + 3 * k);
+      const a = (i: number, p: number): number => (transposeA ? A[p * m + i] : A[i * k + p]);
+      const b = (p: number, j: number): number => (transposeB ? B[j * k + p] : B[p * n + j]);
+      const opts = { m, k, n, transposeA, transposeB };
+      const got = { simd: rts["wasm-simd"].matmul(A, B, opts), wasm: rts.wasm.matmul(A, B, opts), js: rts.js.matmul(A, B, opts) };
+      expect(sameBits(got.simd, got.wasm).equal).toBe(true);
+      for (const out of Object.values(got)) {
+        expect(out.length).toBe(m * n);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let acc = 0, mag = 0;
+            for (let p = 0; p < k; p++) {
+              acc += a(i, p) * b(p, j);
+              mag += Math.abs(a(i, p) * b(p, j));
+            }
+            expect(Math.abs(out[i * n + j] - acc)).toBeLessThanOrEqual(sumBound(k, mag));
           }
-          expect(Math.abs(simd[i * n + j] - acc)).toBeLessThanOrEqual(sumBound(k, mag));
         }
       }
-    },
-  );
+    });
+  });
+
+  it("takes shapes from 2-D tensors: Xᵀ·dZ and dZ·Wᵀ of a dense layer", () => {
+    const rt = rts["wasm-simd"];
+    const X = rt.tensor(uniform(6 * 4, -1, 1, 1), [6, 4]); // batch 6, 4 inputs
+    const dZ = rt.tensor(uniform(6 * 3, -1, 1, 2), [6, 3]); // 3 units
+    const W = rt.tensor(uniform(4 * 3, -1, 1, 3), [4, 3]);
+    const dW = rt.matmul(X, dZ, { transposeA: true });
+    const dX = rt.matmul(dZ, W, { transposeB: true });
+    expect(dW.shape).toEqual([4, 3]);
+    expect(dX.shape).toEqual([6, 4]);
+    expect(dW.data[0]).toBeCloseTo([0, 1, 2, 3, 4, 5].reduce((s, r) => s + X.data[r * 4] * dZ.data[r * 3], 0), 5);
+    expect(dX.data[0]).toBeCloseTo([0, 1, 2].reduce((s, u) => s + dZ.data[u] * W.data[u], 0), 5);
+  });
 });
 
 describe("loss gradients in place (out = the predictions/logits)", () => {
