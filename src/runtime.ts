@@ -101,6 +101,13 @@ export class Runtime implements TensorOwner {
         `descent: tensor: data must be a Float32Array, an array of numbers or a length, received ${describe(data)}`,
       );
     }
+    if (typeof data === "object" && !ArrayBuffer.isView(data)) {
+      // A plain array would be converted silently (a string to NaN): check what it holds.
+      for (let i = 0; i < length; i++) {
+        const v = (data as ArrayLike<unknown>)[i];
+        if (typeof v !== "number") throw new TypeError(`descent: tensor: data[${i}] must be a number, received ${describe(v)}`);
+      }
+    }
     const t = this.newTensor(length, shape === undefined ? [length] : checkShape(shape, length));
     const ptr = t.ptr;
     if (typeof data === "number") this.heap.u8.fill(0, ptr, ptr + length * ELEMENT);
@@ -471,6 +478,8 @@ function sameLength(fn: string, arg: string, got: number, other: string, want: n
 /** The row length of a row-wise op: options.cols, else the tensor's last dimension, else one row. */
 export function rowLength(fn: string, arg: string, x: Operand, cols: number | undefined): number {
   const c = cols ?? (x.shape !== undefined && x.shape.length > 0 ? x.shape[x.shape.length - 1] : x.length);
+  // An empty input is zero rows, whatever its (possibly zero) row length.
+  if (x.length === 0 && Number.isInteger(c) && c >= 0) return Math.max(c, 1);
   if (!Number.isInteger(c) || c < 1) {
     throw new RangeError(`descent: ${fn}: cols must be a positive integer, received ${c}`);
   }

@@ -74,6 +74,8 @@ const CASES: [string, (rt: Runtime) => unknown, ErrorConstructor, RegExp][] = [
   }, RangeError, /matmul: out may not overlap an input/],
   ["a tensor of a shape that does not fit its data", (rt) => rt.tensor([1, 2, 3], [2, 2]), RangeError,
     /tensor: shape \[2, 2\] holds 4 elements but data has 3/],
+  ["a tensor from an array holding a string", (rt) => rt.tensor([1, "2" as unknown as number]), TypeError,
+    /tensor: data\[1\] must be a number, received the string "2"/],
   ["a tensor from a string", (rt) => rt.tensor("abc" as unknown as number[]), TypeError,
     /tensor: data must be a Float32Array, an array of numbers or a length, received the string "abc"/],
 ];

@@ -79,6 +79,15 @@ describe.each(ACTIVATIONS as readonly Activation[])("$name", (a) => {
   });
 });
 
+describe("empty tensors", () => {
+  it.each(["wasm-simd", "wasm", "js"] as const)("row-wise ops on a [2, 0] tensor on %s give an empty result", (backend) => {
+    const rt = rts[backend];
+    const t = rt.zeros([2, 0]);
+    expect(rt.activations.softmax.forward(t).shape).toEqual([2, 0]);
+    expect(rt.activations.logSoftmax.backward(t, t).length).toBe(0);
+  });
+});
+
 describe("pointer level", () => {
   it.each(["wasm-simd", "wasm", "js"] as const)("prelu on %s never writes past n when n is not a multiple of cols", (backend) => {
     const rt = rts[backend];
