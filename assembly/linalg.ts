@@ -9,7 +9,7 @@
 // multiply-adds in both builds, and A·Bᵀ uses dot32's shared lane order, so blocking and
 // vectorisation never change a result bit.
 import { add, ld, mul, splat, st } from "./lanes";
-import { at, dot32, map2 } from "./reduce";
+import { at, dot32, lanesOf, map2 } from "./reduce";
 
 export function dot_f32(a: usize, b: usize, n: i32): f32 {
   return dot32(a, b, n);
@@ -95,8 +95,40 @@ function matmulA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: b
  */
 function matmulBt(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) store<f32>(at(c, i * n + j), dot32(at(a, i * k), at(b, j * k), k));
+    const ai = at(a, i * k);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) dots4(ai, at(b, j * k), k, at(c, i * n + j));
+    for (; j < n; j++) store<f32>(at(c, i * n + j), dot32(ai, at(b, j * k), k));
   }
+}
+
+/** dot32 of one row of A with four consecutive rows of B, sharing A's loads; same order as dot32. */
+@inline function dots4(ai: usize, b0: usize, k: i32, out: usize): void {
+  const stride = <usize>k << 2;
+  const b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride;
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const off = <usize>p << 2;
+    const av = v128.load(ai + off);
+    s0 = f32x4.add(s0, f32x4.mul(av, v128.load(b0 + off)));
+    s1 = f32x4.add(s1, f32x4.mul(av, v128.load(b1 + off)));
+    s2 = f32x4.add(s2, f32x4.mul(av, v128.load(b2 + off)));
+    s3 = f32x4.add(s3, f32x4.mul(av, v128.load(b3 + off)));
+  }
+  let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+  for (; p < k; p++) {
+    const off = <usize>p << 2;
+    const av = load<f32>(ai + off);
+    t0 += av * load<f32>(b0 + off);
+    t1 += av * load<f32>(b1 + off);
+    t2 += av * load<f32>(b2 + off);
+    t3 += av * load<f32>(b3 + off);
+  }
+  store<f32>(out, lanesOf(s0) + t0);
+  store<f32>(out + 4, lanesOf(s1) + t1);
+  store<f32>(out + 8, lanesOf(s2) + t2);
+  store<f32>(out + 12, lanesOf(s3) + t3);
 }
 
 /**

@@ -155,6 +155,11 @@ export let secondSum: f64 = 0;
   return first + tail;
 }
 
+/** The four f32 lane sums of v combined in this file's order: (s0 + s2) + (s1 + s3). */
+@inline export function lanesOf(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
+}
+
 /** Σ a[i]·b[i] in f32 (BLAS sdot semantics), in the order described at the top of this file. */
 @inline export function dot32(a: usize, b: usize, n: i32): f32 {
   let lanes: f32 = 0;
@@ -162,8 +167,7 @@ export let secondSum: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     let acc = f32x4.splat(0);
     for (; i + LANES <= n; i += LANES) acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, i)), v128.load(at(b, i))));
-    lanes = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 2)) +
-      (f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 3));
+    lanes = lanesOf(acc);
   } else {
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
     for (; i + LANES <= n; i += LANES) {
