@@ -1,6 +1,7 @@
 // The built package (dist/, what `npm run build` makes and package.json exports) loads in plain
 // Node ESM with no loader, path or option, and computes on its best backend.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -46,5 +47,17 @@ describe("the FinalizationRegistry safety net", () => {
     expect(out.before.liveTensors).toBe(51);
     expect(out.after.liveTensors).toBe(1);
     expect(out.after.liveBytes).toBe(400);
+  });
+});
+
+describe("the README", () => {
+  it("its usage example runs as written (importing the package by name) and frees what it made", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("```ts\nimport { init");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const code = readme.slice(start + 6, readme.indexOf("```", start + 6));
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: root });
+    expect(out).toContain("liveTensors: 0, liveBytes: 0");
   });
 });
