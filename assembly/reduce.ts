@@ -101,9 +101,10 @@ export let secondSum: f64 = 0;
 
 /**
  * Two sums in one pass: Σ op.term(a, b, k) (returned) and Σ op.term2(a, b, term) (in secondSum),
- * both in f64 and in the order described at the top of this file.
+ * both in f64 and in the order described at the top of this file; when op.keep() each term is
+ * also stored to out[i] (which may alias a or b: each element is read before it is written).
  */
-@inline export function sum64x2<Op>(a: usize, b: usize, n: i32, k: f32): f64 {
+@inline export function sum64x2<Op>(a: usize, b: usize, out: usize, n: i32, k: f32): f64 {
   const op = changetype<Op>(0);
   let first: f64 = 0;
   let second: f64 = 0;
@@ -116,6 +117,7 @@ export let secondSum: f64 = 0;
       const vb = ld<v128>(at(b, i));
       const v = op.term<v128>(va, vb, kv);
       const w = op.term2<v128>(va, vb, v);
+      if (op.keep()) st<v128>(at(out, i), v);
       lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
       hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
       lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w));
@@ -135,6 +137,10 @@ export let secondSum: f64 = 0;
       const a3 = ld<f32>(at(a, i + 3)), b3 = ld<f32>(at(b, i + 3));
       const v0 = op.term<f32>(a0, b0, k), v1 = op.term<f32>(a1, b1, k);
       const v2 = op.term<f32>(a2, b2, k), v3 = op.term<f32>(a3, b3, k);
+      if (op.keep()) {
+        st<f32>(at(out, i), v0); st<f32>(at(out, i + 1), v1);
+        st<f32>(at(out, i + 2), v2); st<f32>(at(out, i + 3), v3);
+      }
       s0 += v0; s1 += v1; s2 += v2; s3 += v3;
       t0 += op.term2<f32>(a0, b0, v0); t1 += op.term2<f32>(a1, b1, v1);
       t2 += op.term2<f32>(a2, b2, v2); t3 += op.term2<f32>(a3, b3, v3);
@@ -148,6 +154,7 @@ export let secondSum: f64 = 0;
     const va = ld<f32>(at(a, i));
     const vb = ld<f32>(at(b, i));
     const v = op.term<f32>(va, vb, k);
+    if (op.keep()) st<f32>(at(out, i), v);
     tail += v;
     tail2 += op.term2<f32>(va, vb, v);
   }

@@ -1,5 +1,6 @@
 // logSoftmax over rows of `cols`: y_j = x_j − m − log Σ_k e^(x_k − m), m the row maximum.
-// Backward: dx_j = dy_j − softmax(x)_j·Σ_k dy_k, recomputed from x (no scratch memory).
+// Backward: dx_j = dy_j − softmax(x)_j·Σ_k dy_k, recomputed from x with no scratch memory (e^(x − m)
+// is kept in dx between the passes unless dx is dy itself; both ways give the same bits).
 // Accuracy: the row sum s (≥ 1: it holds the max's own e^0) is accumulated in f64 and its log is
 // taken as log1p(s − 1), so the largest entries (y ≈ −tiny) keep relative accuracy; y_j is then
 // formed in double precision as (x_j − m) − log s (x_j − m is exact there) and rounded once.
@@ -15,6 +16,13 @@ import { at, maxOf, secondSum, sum64, sum64x2 } from "../reduce";
 @final @unmanaged class ExpAndDy {
   @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
   @inline term2<T>(_x: T, dy: T, _e: T): T { return dy; }
+  @inline keep(): bool { return false; }
+}
+
+@final @unmanaged class ExpAndDyKeep {
+  @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term2<T>(_x: T, dy: T, _e: T): T { return dy; }
+  @inline keep(): bool { return true; }
 }
 
 export function logSoftmax_f32(x: usize, y: usize, rows: i32, cols: i32): void {
@@ -38,16 +46,20 @@ export function logSoftmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, c
     const dyr = at(dy, r * cols);
     const dxr = at(dx, r * cols);
     const m = maxOf(xr, cols);
-    const s = sum64x2<ExpAndDy>(xr, dyr, cols, m);
+    const keep = dx != dy;
+    const s = keep ? sum64x2<ExpAndDyKeep>(xr, dyr, dxr, cols, m) : sum64x2<ExpAndDy>(xr, dyr, 0, cols, m);
     const k = <f32>(secondSum / s);
+    const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 4 <= cols; i += 4) st<v128>(at(dxr, i), gradLane<v128>(ld<v128>(at(xr, i)), ld<v128>(at(dyr, i)), m, k));
+      for (; i + 4 <= cols; i += 4) {
+        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m));
+        st<v128>(at(dxr, i), sub<v128>(ld<v128>(at(dyr, i)), mul<v128>(e, f32x4.splat(k))));
+      }
     }
-    for (; i < cols; i++) st<f32>(at(dxr, i), gradLane<f32>(ld<f32>(at(xr, i)), ld<f32>(at(dyr, i)), m, k));
+    for (; i < cols; i++) {
+      const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m);
+      st<f32>(at(dxr, i), ld<f32>(at(dyr, i)) - e * k);
+    }
   }
-}
-
-@inline function gradLane<T>(x: T, dy: T, m: f32, k: f32): T {
-  return sub<T>(dy, mul<T>(expShifted<T>(x, splat<T>(m)), splat<T>(k)));
 }

@@ -1,6 +1,8 @@
 // softmax over rows of `cols`: y_j = e^(x_j − m)/Σ_k e^(x_k − m), m the row maximum.
-// Backward (vector-Jacobian product): dx_j = y_j·(dy_j − Σ_k dy_k·y_k), recomputed from x (two
-// exp passes per row, no scratch memory, any aliasing of x, dy and dx allowed).
+// Backward (vector-Jacobian product): dx_j = y_j·(dy_j − Σ_k dy_k·y_k), recomputed from x with
+// no scratch memory: e^(x − m) is kept in dx between the passes, or, when dx is dy itself (whose
+// values the last pass still needs), computed a second time; both give the same bits. dx may be x
+// or dy; partial overlaps are not supported.
 // Accuracy: x − m carries its rounding error into exp (math.ts expShifted), the row sums are
 // accumulated in f64, so the forward error is that of one exp, one reciprocal and one product.
 // A row holding NaN or +Inf, or only −Inf, is NaN throughout (as in PyTorch).
@@ -20,6 +22,13 @@ import { at, maxOf, secondSum, sum64, sum64x2, map2 } from "../reduce";
 @final @unmanaged class ExpAndDyExp {
   @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
   @inline term2<T>(_x: T, dy: T, e: T): T { return mul<T>(dy, e); }
+  @inline keep(): bool { return false; }
+}
+
+@final @unmanaged class ExpAndDyExpKeep {
+  @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term2<T>(_x: T, dy: T, e: T): T { return mul<T>(dy, e); }
+  @inline keep(): bool { return true; }
 }
 
 export function softmax_f32(x: usize, y: usize, rows: i32, cols: i32): void {
@@ -38,18 +47,26 @@ export function softmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, cols
     const dyr = at(dy, r * cols);
     const dxr = at(dx, r * cols);
     const m = maxOf(xr, cols);
-    const s = sum64x2<ExpAndDyExp>(xr, dyr, cols, m);
+    const keep = dx != dy;
+    const s = keep ? sum64x2<ExpAndDyExpKeep>(xr, dyr, dxr, cols, m) : sum64x2<ExpAndDyExp>(xr, dyr, 0, cols, m);
     const inv = <f32>(1.0 / s);
     const dot = <f32>(secondSum / s);
+    // The exponentials: kept in dx by the pass above, or recomputed from x.
+    const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 4 <= cols; i += 4) st<v128>(at(dxr, i), gradLane<v128>(ld<v128>(at(xr, i)), ld<v128>(at(dyr, i)), m, inv, dot));
+      for (; i + 4 <= cols; i += 4) {
+        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m));
+        st<v128>(at(dxr, i), gradLane<v128>(e, ld<v128>(at(dyr, i)), inv, dot));
+      }
     }
-    for (; i < cols; i++) st<f32>(at(dxr, i), gradLane<f32>(ld<f32>(at(xr, i)), ld<f32>(at(dyr, i)), m, inv, dot));
+    for (; i < cols; i++) {
+      const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m);
+      st<f32>(at(dxr, i), gradLane<f32>(e, ld<f32>(at(dyr, i)), inv, dot));
+    }
   }
 }
 
-@inline function gradLane<T>(x: T, dy: T, m: f32, inv: f32, dot: f32): T {
-  const y = mul<T>(expShifted<T>(x, splat<T>(m)), splat<T>(inv));
-  return mul<T>(y, sub<T>(dy, splat<T>(dot)));
+@inline function gradLane<T>(e: T, dy: T, inv: f32, dot: f32): T {
+  return mul<T>(mul<T>(e, splat<T>(inv)), sub<T>(dy, splat<T>(dot)));
 }
