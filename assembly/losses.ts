@@ -5,8 +5,9 @@
 //   bce:  L = mean(max(z, 0) − z·t + log1p(e^(−|z|))),  ∂L/∂z = (σ(z) − t)/n   (from logits)
 //   sce:  L = mean_r(logΣ_j e^(z_rj) − z_r,label),       ∂L/∂z = (softmax(z_r) − onehot)/rows
 import { add, atLeast, div, mul, negAbs, splat, sub } from "./lanes";
-import { expNonPos, expShifted, log1pUnit, sigmoidCore } from "./math";
+import { expNonPos, log1pUnit, sigmoidCore } from "./math";
 import { at, map2, maxOf, sum64 } from "./reduce";
+import { ExpShifted, ExpShiftedKeep, Scale } from "./terms";
 
 @final @unmanaged class SquaredError {
   @inline term<T>(p: T, t: T, _unused: T): T { const d = sub<T>(p, t); return mul<T>(d, d); }
@@ -43,20 +44,6 @@ export function bceWithLogits_f32(z: usize, t: usize, n: i32): f32 {
 
 export function bceWithLogits_grad_f32(z: usize, t: usize, g: usize, n: i32): void {
   map2<BceGrad>(z, t, g, n, <f32>n);
-}
-
-@final @unmanaged class ExpShifted {
-  @inline term<T>(x: T, _unused: T, m: T): T { return expShifted<T>(x, m); }
-  @inline keep(): bool { return false; }
-}
-
-@final @unmanaged class ExpShiftedKeep {
-  @inline term<T>(x: T, _unused: T, m: T): T { return expShifted<T>(x, m); }
-  @inline keep(): bool { return true; }
-}
-
-@final @unmanaged class Scale {
-  @inline term<T>(e: T, _unused: T, k: T): T { return mul<T>(e, k); }
 }
 
 /** Labels are i32 in [0, cols), checked by the caller. */

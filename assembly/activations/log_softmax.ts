@@ -4,14 +4,10 @@
 // Accuracy: the row sum s (≥ 1: it holds the max's own e^0) is accumulated in f64 and its log is
 // taken as log1p(s − 1), so the largest entries (y ≈ −tiny) keep relative accuracy; y_j is then
 // formed in double precision as (x_j − m) − log s (x_j − m is exact there) and rounded once.
-import { ld, mul, st, sub, splat, subSubF64 } from "../lanes";
+import { ld, mul, st, sub, subSubF64 } from "../lanes";
 import { expShifted } from "../math";
 import { at, maxOf, secondSum, sum64, sum64x2 } from "../reduce";
-
-@final @unmanaged class ExpShifted {
-  @inline term<T>(x: T, _unused: T, m: T): T { return expShifted<T>(x, m); }
-  @inline keep(): bool { return false; }
-}
+import { ExpShifted } from "../terms";
 
 @final @unmanaged class ExpAndDy {
   @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }

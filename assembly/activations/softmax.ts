@@ -9,15 +9,7 @@
 import { ld, mul, splat, st, sub } from "../lanes";
 import { expShifted } from "../math";
 import { at, maxOf, secondSum, sum64, sum64x2, map2 } from "../reduce";
-
-@final @unmanaged class ExpShiftedKeep {
-  @inline term<T>(x: T, _unused: T, m: T): T { return expShifted<T>(x, m); }
-  @inline keep(): bool { return true; }
-}
-
-@final @unmanaged class Scale {
-  @inline term<T>(e: T, _unused: T, inv: T): T { return mul<T>(e, inv); }
-}
+import { ExpShiftedKeep, Scale } from "../terms";
 
 @final @unmanaged class ExpAndDyExp {
   @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
