@@ -1,26 +1,18 @@
 // Weight updates, in place over parameter buffers (the conventions of PyTorch's optimizers).
-// The memory-bound sgd and momentum loops are unrolled four times, as the generated kernels are.
+// sgd is a map2 (unrolled there); the momentum loop is unrolled four times likewise.
 //   sgd:       w −= lr·g
 //   momentum:  v = μ·v + g;  w −= lr·v,  or with Nesterov  w −= lr·(g + μ·v)
 //   adam:      m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;
 //              w −= (lr/(1 − β1^t))·m / (√v/√(1 − β2^t) + ε)      (t counts steps from 1)
 import { add, div, ld, mul, splat, sqrt_, st, sub } from "./lanes";
-import { at } from "./reduce";
+import { at, map2 } from "./reduce";
 
-@inline function sgdLane<T>(w: usize, g: usize, off: i32, lr: f32): void {
-  st<T>(at(w, off), sub<T>(ld<T>(at(w, off)), mul<T>(splat<T>(lr), ld<T>(at(g, off)))));
+@final @unmanaged class SgdStep {
+  @inline term<T>(w: T, g: T, lr: T): T { return sub<T>(w, mul<T>(lr, g)); }
 }
 
 export function sgd_f32(w: usize, g: usize, n: i32, lr: f32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 16 <= n; i += 16) {
-      sgdLane<v128>(w, g, i, lr); sgdLane<v128>(w, g, i + 4, lr);
-      sgdLane<v128>(w, g, i + 8, lr); sgdLane<v128>(w, g, i + 12, lr);
-    }
-    for (; i + 4 <= n; i += 4) sgdLane<v128>(w, g, i, lr);
-  }
-  for (; i < n; i++) sgdLane<f32>(w, g, i, lr);
+  map2<SgdStep>(w, g, w, n, lr);
 }
 
 @inline function momentumLane<T>(w: usize, g: usize, v: usize, off: i32, lr: f32, mu: f32, nesterov: bool): void {

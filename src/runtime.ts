@@ -570,13 +570,6 @@ function checkOptions(a: Activation, known: ReadonlySet<string>, options: object
   }
 }
 
-function scalarParams(a: Activation, options: ActivationOptions | undefined): number[] {
-  return a.params.map((p) => {
-    const v = (options as Record<string, unknown> | undefined)?.[p.name] ?? p.default;
-    return scalar(a.name, p.name, v, p.check);
-  });
-}
-
 function buildActivations(rt: Runtime): Activations {
   const ops: Record<string, ActivationOp> = {};
   for (const a of ACTIVATIONS as readonly Activation[]) {
@@ -587,7 +580,7 @@ function buildActivations(rt: Runtime): Activations {
     const fName = `${a.name}.forward`;
     const known = new Set([...OPTION_KEYS[a.kind], ...a.params.map((p) => p.name)]);
     const elementwise = a.kind === "elementwise";
-    /** The scalar parameters of an elementwise activation, as the two trailing kernel arguments. */
+    /** Scalar parameter i of an elementwise activation (0 past its last), checked; both paths use it. */
     const param = (i: number, options: ActivationOptions | undefined): number => {
       const p = a.params[i];
       if (p === undefined) return 0;
@@ -630,9 +623,10 @@ function buildActivations(rt: Runtime): Activations {
           // Every check runs before output() may create a result tensor (which is not staged).
           const xs = rt.operand(x, fName, "x");
           if (a.kind === "elementwise") {
-            const p = scalarParams(a, options);
+            const p0 = param(0, options);
+            const p1 = param(1, options);
             const o = rt.output(out, x, xs.length, xs.shape, fName);
-            fwd(xs.ptr, o.ptr, xs.length, ...p);
+            fwd(xs.ptr, o.ptr, xs.length, p0, p1);
             return rt.finish(o) as T;
           }
           if (a.kind === "rowwise") {
@@ -673,9 +667,10 @@ function buildActivations(rt: Runtime): Activations {
           const g = rt.operand(dy, bName, "dy");
           sameLength(bName, "dy", g.length, "x", xs.length);
           if (a.kind === "elementwise") {
-            const p = scalarParams(a, options);
+            const p0 = param(0, options);
+            const p1 = param(1, options);
             const o = rt.output(out, x, xs.length, xs.shape, bName);
-            bwd(xs.ptr, g.ptr, o.ptr, xs.length, ...p);
+            bwd(xs.ptr, g.ptr, o.ptr, xs.length, p0, p1);
             return rt.finish(o) as T;
           }
           if (a.kind === "rowwise") {
