@@ -79,6 +79,7 @@ lines.push(
   'export * from "./losses";',
   'export * from "./updates";',
   'export * from "./linalg";',
+  'export * from "./training";',
   "",
   "/** First byte after the module's static data: where the runtime's allocator starts. */",
   "export function heapBase(): usize {",

@@ -51,6 +51,7 @@ export class Heap {
   private readonly sizes = new Map<number, number>();
   private buffer: ArrayBuffer | SharedArrayBuffer;
   f32: Float32Array;
+  f64: Float64Array;
   i32: Int32Array;
   u8: Uint8Array;
   liveBytes = 0;
@@ -62,6 +63,7 @@ export class Heap {
     this.maxPages = maxPages;
     this.buffer = memory.buffer;
     this.f32 = new Float32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
     this.u8 = new Uint8Array(this.buffer);
   }
@@ -71,6 +73,7 @@ export class Heap {
     if (this.buffer !== this.memory.buffer) {
       this.buffer = this.memory.buffer;
       this.f32 = new Float32Array(this.buffer);
+      this.f64 = new Float64Array(this.buffer);
       this.i32 = new Int32Array(this.buffer);
       this.u8 = new Uint8Array(this.buffer);
     }

@@ -144,6 +144,36 @@ export const OPS_JS = {
       for (let j = 0; j < n; j++) f[c + i * n + j] = row[j];
     }
   },
+  addRow_f32(h: Heap, z: number, b: number, rows: number, cols: number): void {
+    const f = h.f32;
+    z >>= 2; b >>= 2;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) f[z + r * cols + j] += f[b + j];
+  },
+  blendCols_f32(h: Heap, src: number, dst: number, mask: number, rows: number, cols: number): void {
+    const f = h.f32;
+    const m = h.i32;
+    src >>= 2; dst >>= 2; mask >>= 2;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) if (m[mask + j] !== 0) f[dst + r * cols + j] = f[src + r * cols + j];
+    }
+  },
+  gram64_f64(h: Heap, a: number, rows: number, cols: number, g: number): void {
+    // Same order as the WASM kernel (rows ascending, one multiply and one add per step), so the
+    // result is bit-identical.
+    const f = h.f32;
+    const d = h.f64;
+    a >>= 2; g >>= 3;
+    d.fill(0, g, g + cols * cols);
+    for (let r = 0; r < rows; r++) {
+      const o = a + r * cols;
+      for (let i = 0; i < cols; i++) {
+        const ai = f[o + i];
+        const gi = g + i * cols;
+        for (let j = i; j < cols; j++) d[gi + j] += ai * f[o + j];
+      }
+    }
+    for (let i = 0; i < cols; i++) for (let j = 0; j < i; j++) d[g + i * cols + j] = d[g + j * cols + i];
+  },
 } as const;
 
 export type OpName = keyof typeof OPS_JS;
