@@ -52,3 +52,8 @@ export const matmul = <T extends Input>(
 /** A tensor in the default runtime's memory. */
 export const tensor = (data: Float32Array | ArrayLike<number> | number, shape?: readonly number[]) =>
   runtime().tensor(data, shape);
+
+export * from "./data/index.ts";
+export * from "./models/index.ts";
+/** Class labels as the data layer and the classifiers take them (strings or numbers). */
+export type { Labels as ClassLabels } from "./data/index.ts";

@@ -1,0 +1,302 @@
+// Dense layers: their configuration (`dense({ units, activation })`, with one activation per
+// layer or one per neuron), their parameters in WASM memory, and the forward and backward pass of
+// one layer over a batch, written next to each other at the pointer level.
+import { ACTIVATIONS, kernelNames, type Activation } from "../registry.ts";
+import type { Runtime } from "../runtime.ts";
+import type { Tensor } from "../tensor.ts";
+import { checkKeys, describe, num, oneOf } from "./common.ts";
+
+/** An activation of the registry with its scalar parameters (registry order, float32). */
+export interface ActivationSpec {
+  readonly name: string;
+  readonly params: readonly number[];
+}
+
+/** How users name an activation: "relu", or { name: "elu", alpha: 0.5 }; "linear" is none. */
+export type ActivationInput = string | ({ name: string } & Record<string, unknown>);
+
+export type Init = "glorot" | "he" | "zeros";
+
+export interface DenseOptions {
+  units: number;
+  /** One activation for the layer, or an array with one per neuron; default none (linear). */
+  activation?: ActivationInput | readonly ActivationInput[];
+  /** Weight initialisation (default "glorot", Keras's glorot_uniform); biases start at 0. */
+  init?: Init;
+  /** PReLU's learnable slopes: one for the layer (default, as PyTorch) or one per neuron. */
+  slopes?: "layer" | "neuron";
+  /** PReLU's initial slope (default 0.25, as PyTorch). */
+  slopeInit?: number;
+}
+
+/** A validated dense layer configuration. */
+export interface DenseConfig {
+  readonly type: "dense";
+  readonly units: number;
+  /** undefined: linear. An array: one per neuron (undefined entries are linear). */
+  readonly activation: ActivationSpec | undefined | readonly (ActivationSpec | undefined)[];
+  readonly init: Init;
+  readonly slopes: "layer" | "neuron";
+  readonly slopeInit: number;
+}
+
+const BY_NAME = new Map<string, Activation>((ACTIVATIONS as readonly Activation[]).map((a) => [a.name, a]));
+
+export function activationSpec(fn: string, value: unknown, where: string): ActivationSpec | undefined {
+  if (value === undefined || value === null || value === "linear") return undefined;
+  const name = typeof value === "string" ? value : typeof value === "object" ? (value as { name?: unknown }).name : undefined;
+  const a = typeof name === "string" ? BY_NAME.get(name) : undefined;
+  if (a === undefined) {
+    const known = ["linear", ...BY_NAME.keys()].join(", ");
+    throw new TypeError(`descent: ${fn}: ${where} must be an activation name (${known}) or { name, ...parameters }, received ${describe(name ?? value)}`);
+  }
+  const given = typeof value === "object" ? checkKeys(`${fn} (${where})`, value, ["name", ...a.params.map((p) => p.name)]) : {};
+  const params = a.params.map((p) => {
+    const v = num(fn, `${where}.${p.name}`, given[p.name], p.default);
+    const why = p.check?.(v);
+    if (why !== undefined) throw new RangeError(`descent: ${fn}: ${where}.${p.name} must be ${why}, received ${v}`);
+    return Math.fround(v);
+  });
+  return { name: a.name, params };
+}
+
+/** A fully connected layer: Z = X·W + b, then the activation. */
+export function dense(options: DenseOptions): DenseConfig {
+  const fn = "dense";
+  const o = checkKeys(fn, options, ["units", "activation", "init", "slopes", "slopeInit"]);
+  if (options === undefined) throw new TypeError("descent: dense: options { units } are required");
+  const units = num(fn, "units", o.units, NaN, { min: 1, integer: true });
+  if (Number.isNaN(units)) throw new TypeError("descent: dense: units is required (a positive integer)");
+  let activation: DenseConfig["activation"];
+  if (Array.isArray(o.activation)) {
+    if (o.activation.length !== units) {
+      throw new RangeError(`descent: dense: a per-neuron activation array must have one entry per unit (${units}), received ${o.activation.length}`);
+    }
+    activation = o.activation.map((v, i) => {
+      const spec = activationSpec(fn, v, `activation[${i}]`);
+      if (spec !== undefined && BY_NAME.get(spec.name)?.kind === "rowwise") {
+        throw new TypeError(`descent: dense: activation[${i}] is "${spec.name}", which works on a whole row: use it for the whole layer, not per neuron`);
+      }
+      return spec;
+    });
+  } else {
+    activation = activationSpec(fn, o.activation, "activation");
+  }
+  return Object.freeze({
+    type: "dense",
+    units,
+    activation,
+    init: oneOf<Init>(fn, "init", o.init, ["glorot", "he", "zeros"], "glorot"),
+    slopes: oneOf(fn, "slopes", o.slopes, ["layer", "neuron"] as const, "layer"),
+    slopeInit: Math.fround(num(fn, "slopeInit", o.slopeInit, 0.25)),
+  });
+}
+
+/** Columns of a layer that share one activation, as a blend mask (int32 −1/0 per column). */
+interface Group {
+  readonly spec: ActivationSpec | undefined;
+  readonly mask: Tensor | undefined;
+}
+
+/** Per-batch buffers of one layer (rows × units). */
+export interface LayerBuffers {
+  readonly z: Tensor;
+  /** The activation's output; the same tensor as z for a linear layer. */
+  readonly a: Tensor;
+  readonly dz: Tensor;
+  /** Scratch for per-neuron activations. */
+  readonly tmp: Tensor | undefined;
+  readonly tmp2: Tensor | undefined;
+}
+
+export class DenseLayer {
+  readonly config: DenseConfig;
+  readonly inputs: number;
+  readonly units: number;
+  readonly w: Tensor;
+  readonly b: Tensor;
+  readonly slope: Tensor | undefined;
+  readonly dw: Tensor;
+  readonly db: Tensor;
+  readonly dslope: Tensor | undefined;
+  readonly groups: readonly Group[];
+  readonly #rt: Runtime;
+
+  constructor(rt: Runtime, config: DenseConfig, inputs: number, random: () => number) {
+    this.#rt = rt;
+    this.config = config;
+    this.inputs = inputs;
+    this.units = config.units;
+    const { units } = config;
+    this.w = rt.zeros([inputs, units]);
+    this.b = rt.zeros([units]);
+    this.dw = rt.zeros([inputs, units]);
+    this.db = rt.zeros([units]);
+    const w = this.w.data;
+    if (config.init !== "zeros") {
+      // glorot_uniform (Keras): U(±√(6/(in+out))); he_uniform: U(±√(6/in)).
+      const limit = Math.sqrt(6 / (config.init === "he" ? inputs : inputs + units));
+      for (let i = 0; i < w.length; i++) w[i] = (2 * random() - 1) * limit;
+    }
+    const specs = Array.isArray(config.activation) ? config.activation as readonly (ActivationSpec | undefined)[] : undefined;
+    const usesPrelu = specs !== undefined
+      ? specs.some((s) => s?.name === "prelu")
+      : (config.activation as ActivationSpec | undefined)?.name === "prelu";
+    if (usesPrelu) {
+      const n = config.slopes === "neuron" ? units : 1;
+      this.slope = rt.tensor(new Float32Array(n).fill(config.slopeInit));
+      this.dslope = rt.zeros([n]);
+    }
+    if (specs === undefined) {
+      this.groups = [{ spec: config.activation as ActivationSpec | undefined, mask: undefined }];
+    } else {
+      const keys = [...new Set(specs.map(specKey))];
+      this.groups = keys.map((key) => {
+        const mask = rt.zeros([units]);
+        const bits = new Int32Array(mask.data.buffer, mask.ptr, units);
+        specs.forEach((s, j) => { if (specKey(s) === key) bits[j] = -1; });
+        return { spec: specs.find((s) => specKey(s) === key), mask };
+      });
+    }
+  }
+
+  get perNeuron(): boolean {
+    return this.groups[0].mask !== undefined;
+  }
+
+  get linear(): boolean {
+    return !this.perNeuron && this.groups[0].spec === undefined;
+  }
+
+  /** The single (per-layer) activation, if any. */
+  get spec(): ActivationSpec | undefined {
+    return this.perNeuron ? undefined : this.groups[0].spec;
+  }
+
+  /** Trainable tensors with their gradients; `decay` marks the weights the l2 term applies to. */
+  params(): { value: Tensor; grad: Tensor; decay: boolean }[] {
+    const list = [{ value: this.w, grad: this.dw, decay: true }, { value: this.b, grad: this.db, decay: false }];
+    if (this.slope !== undefined) list.push({ value: this.slope, grad: this.dslope as Tensor, decay: false });
+    return list;
+  }
+
+  buffers(rows: number): LayerBuffers {
+    const rt = this.#rt;
+    const shape = [rows, this.units];
+    const z = rt.zeros(shape);
+    return {
+      z,
+      a: this.linear ? z : rt.zeros(shape),
+      dz: rt.zeros(shape),
+      tmp: this.perNeuron ? rt.zeros(shape) : undefined,
+      tmp2: this.perNeuron ? rt.zeros(shape) : undefined,
+    };
+  }
+
+  /** Z = X·W + b and A = f(Z) for `rows` rows of X at byte offset x. */
+  forward(x: number, rows: number, buf: LayerBuffers): void {
+    const k = this.#rt.kernels;
+    k.matmul_f32(x, this.w.ptr, buf.z.ptr, rows, this.inputs, this.units, 0, 0);
+    k.addRow_f32(buf.z.ptr, this.b.ptr, rows, this.units);
+    if (this.linear) return;
+    if (!this.perNeuron) {
+      this.activate(this.groups[0].spec as ActivationSpec, buf.z.ptr, buf.a.ptr, rows);
+      return;
+    }
+    for (const g of this.groups) {
+      const src = g.spec === undefined ? buf.z : (this.activate(g.spec, buf.z.ptr, (buf.tmp as Tensor).ptr, rows), buf.tmp as Tensor);
+      k.blendCols_f32(src.ptr, buf.a.ptr, (g.mask as Tensor).ptr, rows, this.units);
+    }
+  }
+
+  /**
+   * dZ = dA ⊙ f′(Z) from dA at byte offset `da` (which may be buf.a's memory: forward is done),
+   * and the slope gradient for PReLU.
+   */
+  backwardActivation(da: number, rows: number, buf: LayerBuffers): void {
+    const k = this.#rt.kernels;
+    const n = rows * this.units;
+    if (this.linear) {
+      if (da !== buf.dz.ptr) this.#rt.heap.u8.copyWithin(buf.dz.ptr, da, da + n * 4);
+      return;
+    }
+    if (!this.perNeuron) {
+      this.differentiate(this.groups[0].spec as ActivationSpec, buf.z.ptr, da, buf.dz.ptr, rows);
+      return;
+    }
+    const tmp = buf.tmp as Tensor;
+    const tmp2 = buf.tmp2 as Tensor;
+    for (const g of this.groups) {
+      const mask = (g.mask as Tensor).ptr;
+      if (g.spec === undefined) {
+        k.blendCols_f32(da, buf.dz.ptr, mask, rows, this.units);
+        continue;
+      }
+      let dy = da;
+      if (g.spec.name === "prelu") {
+        // Only this group's columns may contribute to the slope gradient.
+        this.#rt.heap.u8.fill(0, tmp2.ptr, tmp2.ptr + n * 4);
+        k.blendCols_f32(da, tmp2.ptr, mask, rows, this.units);
+        dy = tmp2.ptr;
+      }
+      this.differentiate(g.spec, buf.z.ptr, dy, tmp.ptr, rows);
+      k.blendCols_f32(tmp.ptr, buf.dz.ptr, mask, rows, this.units);
+    }
+  }
+
+  /** dW = Xᵀ·dZ, db = column sums of dZ (via a vector of ones), plus l2·W. */
+  backwardParams(x: number, rows: number, buf: LayerBuffers, ones: number, l2: number): void {
+    const k = this.#rt.kernels;
+    k.matmul_f32(x, buf.dz.ptr, this.dw.ptr, this.inputs, rows, this.units, 1, 0);
+    k.gemvT_f32(buf.dz.ptr, ones, this.db.ptr, rows, this.units);
+    if (l2 !== 0) k.axpy_f32(this.w.length, Math.fround(l2), this.w.ptr, this.dw.ptr);
+  }
+
+  /** dX = dZ·Wᵀ into `dx` (rows × inputs). */
+  backwardInput(rows: number, buf: LayerBuffers, dx: number): void {
+    this.#rt.kernels.matmul_f32(buf.dz.ptr, this.w.ptr, dx, rows, this.units, this.inputs, 0, 1);
+  }
+
+  private activate(spec: ActivationSpec, z: number, a: number, rows: number): void {
+    const act = BY_NAME.get(spec.name) as Activation;
+    const fwd = this.#rt.kernels[kernelNames(act).forward];
+    const n = rows * this.units;
+    if (act.kind === "elementwise") fwd(z, a, n, spec.params[0] ?? 0, spec.params[1] ?? 0);
+    else if (act.kind === "rowwise") fwd(z, a, rows, this.units);
+    else {
+      const slope = this.slope as Tensor;
+      fwd(z, a, n, slope.ptr, slope.length);
+    }
+  }
+
+  private differentiate(spec: ActivationSpec, z: number, dy: number, dz: number, rows: number): void {
+    const act = BY_NAME.get(spec.name) as Activation;
+    const bwd = this.#rt.kernels[kernelNames(act).backward];
+    const n = rows * this.units;
+    if (act.kind === "elementwise") bwd(z, dy, dz, n, spec.params[0] ?? 0, spec.params[1] ?? 0);
+    else if (act.kind === "rowwise") bwd(z, dy, dz, rows, this.units);
+    else {
+      const slope = this.slope as Tensor;
+      bwd(z, dy, dz, n, slope.ptr, slope.length, (this.dslope as Tensor).ptr);
+    }
+  }
+
+  dispose(): void {
+    for (const t of [this.w, this.b, this.dw, this.db, this.slope, this.dslope]) t?.dispose();
+    for (const g of this.groups) g.mask?.dispose();
+  }
+}
+
+function specKey(s: ActivationSpec | undefined): string {
+  return s === undefined ? "linear" : `${s.name}(${s.params.join(",")})`;
+}
+
+/** The JSON form of an activation (inverse of activationSpec). */
+export function specToJSON(s: ActivationSpec | undefined): ActivationInput {
+  if (s === undefined) return "linear";
+  const a = BY_NAME.get(s.name) as Activation;
+  if (a.params.length === 0) return s.name;
+  const out: Record<string, unknown> = { name: s.name };
+  a.params.forEach((p, i) => { out[p.name] = s.params[i]; });
+  return out as ActivationInput;
+}

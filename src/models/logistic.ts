@@ -1,0 +1,170 @@
+// LogisticRegression: binary (sigmoid + cross-entropy) or multinomial (softmax + cross-entropy),
+// chosen from the number of classes in y. The default solver is L-BFGS on the exact objective,
+// mean cross-entropy + (l2/2)·‖W‖², with loss and gradient from the WASM kernels; the
+// gradient-descent family trains the same one-layer network epoch by epoch instead.
+import { toMatrix } from "../data/index.ts";
+import {
+  FIT_KEYS, OPTIMIZER_KEYS, checkKeys, createYielder, describe, num, oneOf, optimizerOption, type FitOptions,
+  type OptimizerConfig,
+} from "./common.ts";
+import { dense } from "./layers.ts";
+import { Model, type Task } from "./model.ts";
+import { Network, type LossName } from "./network.ts";
+import { lbfgs } from "./solve.ts";
+
+export interface LogisticRegressionOptions {
+  /** "lbfgs" (default: a quasi-Newton method that reaches the optimum tightly) or "gd". */
+  solver?: "lbfgs" | "gd";
+  /** lbfgs: iterations at most (default 500). */
+  maxIter?: number;
+  /** lbfgs: stop when every gradient component is at most tol (default 1e-6). */
+  tol?: number;
+  optimizer?: "sgd" | "momentum" | "adam";
+  lr?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** gd: epochs (default 1000). */
+  epochs?: number;
+  batchSize?: number;
+  /** (l2/2)·‖W‖² added to the mean cross-entropy; the bias is not penalised. scikit-learn's C is l2 = 1/(C·rows). */
+  l2?: number;
+  seed?: number;
+  standardize?: boolean;
+  runtime?: unknown;
+}
+
+const KEYS = ["solver", "maxIter", "tol", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "runtime"] as const;
+
+export class LogisticRegression extends Model {
+  readonly kind = "LogisticRegression";
+  readonly solver: "lbfgs" | "gd";
+  /** Why the last lbfgs fit stopped, and after how many iterations. */
+  convergence: { iterations: number; reason: string } | undefined;
+  readonly #maxIter: number;
+  readonly #tol: number;
+  readonly #optimizer: OptimizerConfig;
+  readonly #epochs: number;
+  readonly #batchSize: number | undefined;
+  readonly #l2: number;
+  readonly #seed: number;
+  #loss: LossName = "categoricalCrossentropy";
+
+  constructor(options?: LogisticRegressionOptions) {
+    const fn = "LogisticRegression";
+    const o = checkKeys(fn, options, KEYS);
+    super(fn, o);
+    this.solver = oneOf(fn, "solver", o.solver, ["lbfgs", "gd"], "lbfgs");
+    this.#maxIter = num(fn, "maxIter", o.maxIter, 500, { min: 1, integer: true });
+    this.#tol = num(fn, "tol", o.tol, 1e-6, { min: 0 });
+    this.#optimizer = optimizerOption(fn, o, "adam");
+    if (o.lr === undefined && this.#optimizer.name === "adam") this.#optimizer.lr = 0.01;
+    this.#epochs = num(fn, "epochs", o.epochs, 1000, { min: 1, integer: true });
+    this.#batchSize = o.batchSize === undefined ? undefined : num(fn, "batchSize", o.batchSize, 0, { min: 1, integer: true });
+    this.#l2 = num(fn, "l2", o.l2, 0, { min: 0 });
+    this.#seed = num(fn, "seed", o.seed, 0, { integer: true });
+  }
+
+  get task(): Task {
+    return "classification";
+  }
+
+  protected get lossName(): LossName {
+    return this.#loss;
+  }
+
+  /** "binary" (one sigmoid output) or "multinomial" (softmax over the classes), after fit. */
+  get mode(): "binary" | "multinomial" | undefined {
+    if (this.net === undefined) return undefined;
+    return this.#loss === "binaryCrossentropy" ? "binary" : "multinomial";
+  }
+
+  /** @internal Set by loadModel: which of the two objectives the saved network was trained on. */
+  restoreMode(loss: "binaryCrossentropy" | "categoricalCrossentropy"): void {
+    this.#loss = loss;
+  }
+
+  async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
+    this.live("fit");
+    const fn = "LogisticRegression.fit";
+    if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
+      throw new TypeError(`descent: ${fn}: y must be an array of class labels (strings or numbers), received ${describe(y)}`);
+    }
+    const classes = new Set(Array.from(y as ArrayLike<unknown>)).size;
+    this.#loss = classes === 2 ? "binaryCrossentropy" : "categoricalCrossentropy";
+    const build = (inputs: number, outputs: number): Network => new Network(
+      this.runtime,
+      [dense({ units: outputs, activation: outputs === 1 ? "sigmoid" : "softmax", init: "zeros" })],
+      inputs, this.#loss, this.#l2, this.#seed,
+    );
+    // A refit starts from zeros, as scikit-learn's does (the objective is convex: nothing to keep).
+    this.net?.dispose();
+    this.net = undefined;
+    if (this.solver === "gd") {
+      await this.fitNetwork("fit", X, y, options, build,
+        { epochs: this.#epochs, batchSize: this.#batchSize, optimizer: this.#optimizer, seed: this.#seed, l2: this.#l2 });
+      return this;
+    }
+    const fo = checkKeys(fn, options, FIT_KEYS);
+    for (const k of ["batchSize", "earlyStopping", "epochs"] as const) {
+      if (fo[k] !== undefined) throw new TypeError(`descent: ${fn}: option "${k}" needs solver "gd" (lbfgs runs until it converges, at most maxIter iterations)`);
+    }
+    const onEpoch = fo.onEpoch as FitOptions["onEpoch"];
+    if (onEpoch !== undefined && typeof onEpoch !== "function") throw new TypeError(`descent: ${fn}: onEpoch must be a function, received ${describe(onEpoch)}`);
+    const signal = fo.signal as AbortSignal | undefined;
+    const m = toMatrix(X, fn, "X");
+    const data = this.prepare(m, y, "fit", fo.validationData);
+    try {
+      const net = build(m.cols, data.outputs);
+      this.net = net;
+      this.history = { loss: [], valLoss: [] };
+      const layer = net.layers[0];
+      const nw = layer.w.length;
+      const nb = layer.b.length;
+      const x = new Float64Array(nw + nb);
+      const evaluate = (theta: Float64Array, grad: Float64Array): number => {
+        layer.w.data.set(theta.subarray(0, nw));
+        layer.b.data.set(theta.subarray(nw));
+        const f = net.lossAndGradients(data.train.x.ptr, data.train.y.ptr, data.train.rows, true) + net.penalty();
+        grad.set(layer.dw.data);
+        grad.set(layer.db.data, nw);
+        return f;
+      };
+      const started = performance.now();
+      const result = await lbfgs(evaluate, x, {
+        maxIter: this.#maxIter, gtol: this.#tol, ftol: 1e-12, memory: 10, pause: createYielder(),
+        onIteration: (iteration, f) => {
+          if (signal?.aborted) return false;
+          this.history.loss.push(f);
+          let valLoss: number | undefined;
+          if (data.validation !== undefined) {
+            layer.w.data.set(x.subarray(0, nw));
+            layer.b.data.set(x.subarray(nw));
+            valLoss = net.lossAndGradients(data.validation.x.ptr, data.validation.y.ptr, data.validation.rows, false);
+            this.history.valLoss.push(valLoss);
+          }
+          const seconds = (performance.now() - started) / 1000;
+          return onEpoch?.({
+            epoch: iteration, epochs: this.#maxIter, loss: f, ...(valLoss !== undefined ? { valLoss } : {}), seconds,
+            samplesPerSecond: seconds > 0 ? (m.rows * iteration) / seconds : 0,
+          });
+        },
+      });
+      layer.w.data.set(x.subarray(0, nw));
+      layer.b.data.set(x.subarray(nw));
+      this.convergence = { iterations: result.iterations, reason: result.reason };
+      if (signal?.aborted) throw signal.reason;
+    } finally {
+      data.dispose();
+      this.net?.dropWorkspaces();
+    }
+    return this;
+  }
+
+  describe(): string {
+    const mode = this.mode === undefined ? "" : `${this.mode}, `;
+    return `LogisticRegression (${mode}solver ${this.solver}${this.solver === "gd" ? `, ${this.#optimizer.name} lr ${this.#optimizer.lr}` : ""})`;
+  }
+}

@@ -1,0 +1,438 @@
+// The part every model shares: turning user data into standardised float32 tensors in WASM
+// memory (features, regression targets, class labels), predict / predictProba / score over the
+// network, fit's common checks and training call, disposal, and the saved-model format (JSON
+// with a format version and a checksum, validated field by field when loaded).
+import { LabelEncoder, StandardScaler, toMatrix, toVector, type Matrix } from "../data/index.ts";
+import type { Runtime } from "../runtime.ts";
+import type { Tensor } from "../tensor.ts";
+import {
+  FIT_KEYS, bool, checkKeys, describe, earlyStoppingOption, num, r2, runtimeOption, type FitOptions, type History,
+  type OptimizerConfig,
+} from "./common.ts";
+import { activationSpec, specToJSON, type ActivationSpec, type DenseConfig } from "./layers.ts";
+import { Network, train, type Batchable, type LossName } from "./network.ts";
+
+export type ModelKind = "LinearRegression" | "LogisticRegression" | "Sequential";
+export type Task = "regression" | "classification";
+export type Label = string | number;
+
+export const FORMAT = "descent-model";
+export const FORMAT_VERSION = 1;
+
+export interface LayerJSON {
+  units: number;
+  inputs: number;
+  activation: unknown;
+  init: string;
+  slopes: string;
+  slopeInit: number;
+  w: number[];
+  b: number[];
+  slope?: number[];
+}
+
+export interface ModelJSON {
+  format: typeof FORMAT;
+  version: number;
+  model: ModelKind;
+  options: Record<string, unknown>;
+  loss: LossName;
+  features?: { mean: number[]; scale: number[] };
+  target?: { mean: number[]; scale: number[] };
+  classes?: Label[];
+  layers: LayerJSON[];
+  checksum: string;
+}
+
+interface Standardization {
+  mean: Float64Array;
+  scale: Float64Array;
+}
+
+export abstract class Model {
+  abstract readonly kind: ModelKind;
+  readonly runtime: Runtime;
+  /** Loss per epoch (or solver iteration) of the last fit, and the validation loss when given. */
+  history: History = { loss: [], valLoss: [] };
+  protected net: Network | undefined;
+  protected features: Standardization | undefined;
+  protected target: Standardization | undefined;
+  protected encoder: LabelEncoder | undefined;
+  protected readonly standardize: boolean;
+  /** Options as given (JSON-safe), saved with the model. */
+  protected readonly saved: Record<string, unknown>;
+  #disposed = false;
+
+  protected constructor(fn: string, o: Record<string, unknown>) {
+    this.runtime = runtimeOption(fn, o.runtime);
+    this.standardize = bool(fn, "standardize", o.standardize, true);
+    const saved: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) if (k !== "runtime" && v !== undefined) saved[k] = v;
+    this.saved = saved;
+  }
+
+  abstract get task(): Task;
+  protected abstract get lossName(): LossName;
+
+  /** The class labels, sorted (classifiers, after fit). */
+  get classes(): readonly Label[] | undefined {
+    return this.encoder?.classes;
+  }
+
+  /** The network's layers (for inspection: weights are live tensors in WASM memory). */
+  get layers(): Network["layers"] {
+    return this.network("layers").layers;
+  }
+
+  protected live(fn: string): void {
+    if (this.#disposed) throw new TypeError(`descent: ${this.kind}.${fn}: the model was disposed`);
+  }
+
+  protected network(fn: string): Network {
+    this.live(fn);
+    if (this.net === undefined) throw new TypeError(`descent: ${this.kind}.${fn}: the model is not trained yet: call fit() first`);
+    return this.net;
+  }
+
+  /** Standardised features as a [rows, cols] tensor (the caller disposes it). */
+  protected uploadX(m: Matrix, fn: string): Tensor {
+    const net = this.net;
+    if (net !== undefined && m.cols !== net.layers[0].inputs) {
+      throw new RangeError(`descent: ${this.kind}.${fn}: X has ${m.cols} columns but the model was trained on ${net.layers[0].inputs}`);
+    }
+    const t = this.runtime.zeros([m.rows, m.cols]);
+    const out = t.data;
+    const s = this.features;
+    if (s === undefined) out.set(m.data);
+    else {
+      const { cols, data } = m;
+      for (let i = 0; i < data.length; i++) {
+        const j = i % cols;
+        out[i] = (data[i] - s.mean[j]) / s.scale[j];
+      }
+    }
+    return t;
+  }
+
+  protected fitFeatures(m: Matrix): void {
+    if (!this.standardize) {
+      this.features = undefined;
+      return;
+    }
+    const scaler = new StandardScaler().fit(m);
+    this.features = { mean: scaler.mean as Float64Array, scale: scaler.scale as Float64Array };
+  }
+
+  /** Regression targets (a vector or a rows × outputs matrix) as standardised float32 values. */
+  protected regressionTargets(y: unknown, rows: number, fn: string, fitStats: boolean): { values: Float32Array; outputs: number } {
+    let values: Float32Array;
+    let outputs: number;
+    if (typeof y === "object" && y !== null && !ArrayBuffer.isView(y) && (!Array.isArray(y) || Array.isArray(y[0]))) {
+      const m = toMatrix(y, `${this.kind}.${fn}`, "y");
+      if (m.rows !== rows) throw new RangeError(`descent: ${this.kind}.${fn}: y has ${m.rows} rows but X has ${rows}`);
+      values = m.data;
+      outputs = m.cols;
+    } else {
+      values = toVector(y, `${this.kind}.${fn}`, "y", rows);
+      outputs = 1;
+    }
+    if (fitStats) {
+      if (this.standardize) {
+        const scaler = new StandardScaler().fit({ data: values, rows, cols: outputs });
+        this.target = { mean: scaler.mean as Float64Array, scale: scaler.scale as Float64Array };
+      } else this.target = undefined;
+    }
+    const t = this.target;
+    if (t === undefined) return { values, outputs };
+    const out = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = (values[i] - t.mean[i % outputs]) / t.scale[i % outputs];
+    return { values: out, outputs };
+  }
+
+  /** Class labels as codes; fitting learns the classes (at least two). */
+  protected classCodes(y: unknown, rows: number, fn: string, fitClasses: boolean): Int32Array {
+    if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
+      throw new TypeError(`descent: ${this.kind}.${fn}: y must be an array of class labels (strings or numbers), received ${describe(y)}`);
+    }
+    const labels = y as unknown as readonly Label[];
+    if (labels.length !== rows) throw new RangeError(`descent: ${this.kind}.${fn}: y has ${labels.length} labels but X has ${rows} rows`);
+    if (fitClasses) {
+      const enc = new LabelEncoder().fit(labels);
+      if (enc.classes.length < 2) {
+        throw new RangeError(
+          `descent: ${this.kind}.${fn}: y has a single class (${JSON.stringify(enc.classes[0])}); a classifier needs at least two`,
+        );
+      }
+      this.encoder = enc;
+    }
+    return (this.encoder as LabelEncoder).transform(labels);
+  }
+
+  /** Targets in WASM memory in the layout the loss reads, and the bytes per row. */
+  protected uploadTargets(y: unknown, rows: number, fn: string, fitStats: boolean): { tensor: Tensor; rowBytes: number; outputs: number } {
+    const rt = this.runtime;
+    if (this.task === "regression") {
+      const { values, outputs } = this.regressionTargets(y, rows, fn, fitStats);
+      return { tensor: rt.tensor(values, [rows, outputs]), rowBytes: outputs * 4, outputs };
+    }
+    const codes = this.classCodes(y, rows, fn, fitStats);
+    const k = (this.encoder as LabelEncoder).classes.length;
+    if (this.lossName === "binaryCrossentropy") {
+      if (k !== 2) {
+        throw new RangeError(`descent: ${this.kind}.${fn}: binaryCrossentropy needs two classes, y has ${k}; use categoricalCrossentropy`);
+      }
+      return { tensor: rt.tensor(Float32Array.from(codes), [rows, 1]), rowBytes: 4, outputs: 1 };
+    }
+    const t = rt.zeros([rows]);
+    new Int32Array(t.data.buffer, t.ptr, rows).set(codes);
+    return { tensor: t, rowBytes: 4, outputs: k };
+  }
+
+  /** The shared part of fit: checks, data upload, validation data, the epoch loop. */
+  protected async fitNetwork(
+    fn: string, X: unknown, y: unknown, options: FitOptions | undefined,
+    build: (inputs: number, outputs: number) => Network,
+    defaults: { epochs: number; batchSize: number | undefined; optimizer: OptimizerConfig; seed: number; l2: number },
+  ): Promise<void> {
+    const fo = checkKeys(`${this.kind}.fit`, options, FIT_KEYS);
+    const f = `${this.kind}.fit`;
+    const epochs = num(f, "epochs", fo.epochs, defaults.epochs, { min: 1, integer: true });
+    const batchSize = fo.batchSize === undefined ? defaults.batchSize : num(f, "batchSize", fo.batchSize, 0, { min: 1, integer: true });
+    const earlyStopping = earlyStoppingOption(f, fo.earlyStopping);
+    if (fo.onEpoch !== undefined && typeof fo.onEpoch !== "function") {
+      throw new TypeError(`descent: ${f}: onEpoch must be a function, received ${describe(fo.onEpoch)}`);
+    }
+    const signal = fo.signal as AbortSignal | undefined;
+    const m = toMatrix(X, f, "X");
+    const prepared = this.prepare(m, y, fn, fo.validationData);
+    try {
+      if (this.net === undefined || this.net.layers[0].inputs !== m.cols) {
+        this.net?.dispose();
+        this.net = undefined;
+        this.net = build(m.cols, prepared.outputs);
+      }
+      this.net.l2 = defaults.l2; // a loaded model's network is rebuilt without it
+      this.history = { loss: [], valLoss: [] };
+      this.net.resetOptimizer();
+      await train(this.net, prepared.train, prepared.validation, {
+        epochs, batchSize, optimizer: defaults.optimizer, seed: defaults.seed, earlyStopping,
+        onEpoch: fo.onEpoch as FitOptions["onEpoch"], signal, targetRowBytes: prepared.rowBytes,
+      }, this.history);
+    } finally {
+      prepared.dispose();
+      this.net?.dropWorkspaces();
+    }
+  }
+
+  /** Fits the standardisation, then uploads training and validation data. */
+  protected prepare(m: Matrix, y: unknown, fn: string, validationData: unknown): {
+    train: Batchable; validation: Batchable | undefined; rowBytes: number; outputs: number; dispose(): void;
+  } {
+    const keepStats = this.kind === "Sequential" && this.net !== undefined && this.net.layers[0].inputs === m.cols;
+    if (!keepStats) this.fitFeatures(m);
+    const x = this.uploadX(m, fn);
+    const tensors: Tensor[] = [x];
+    try {
+      const yt = this.uploadTargets(y, m.rows, fn, !keepStats);
+      tensors.push(yt.tensor);
+      let validation: Batchable | undefined;
+      if (validationData !== undefined) {
+        const v = checkKeys(`${this.kind}.fit (validationData)`, validationData, ["X", "y"]);
+        const vm = toMatrix(v.X, `${this.kind}.fit`, "validationData.X");
+        if (vm.cols !== m.cols) {
+          throw new RangeError(`descent: ${this.kind}.fit: validationData.X has ${vm.cols} columns but X has ${m.cols}`);
+        }
+        const vx = this.uploadX(vm, fn);
+        tensors.push(vx);
+        const vy = this.uploadTargets(v.y, vm.rows, fn, false);
+        tensors.push(vy.tensor);
+        validation = { x: vx, y: vy.tensor, rows: vm.rows };
+      }
+      return {
+        train: { x, y: yt.tensor, rows: m.rows }, validation, rowBytes: yt.rowBytes, outputs: yt.outputs,
+        dispose: () => tensors.forEach((t) => t.dispose()),
+      };
+    } catch (err) {
+      tensors.forEach((t) => t.dispose());
+      throw err;
+    }
+  }
+
+  /** The output layer's values for X: activations (regression, unstandardised) or logits. */
+  protected outputs(X: unknown, fn: string, logits: boolean): { values: Float32Array; rows: number; cols: number } {
+    const net = this.network(fn);
+    const m = toMatrix(X, `${this.kind}.${fn}`, "X");
+    const x = this.uploadX(m, fn);
+    try {
+      const out = net.forward(x.ptr, m.rows);
+      const values = (logits ? out.z : out.a).toArray();
+      const cols = net.outputs;
+      const t = this.target;
+      if (!logits && t !== undefined) {
+        for (let i = 0; i < values.length; i++) values[i] = values[i] * t.scale[i % cols] + t.mean[i % cols];
+      }
+      return { values, rows: m.rows, cols };
+    } finally {
+      x.dispose();
+      net.dropWorkspaces();
+    }
+  }
+
+  /** Regression: the predicted values (rows × outputs). Classification: the predicted labels. */
+  predict(X: unknown): Float32Array | Label[] {
+    if (this.task === "regression") return this.outputs(X, "predict", false).values;
+    const proba = this.predictProba(X);
+    const k = (this.encoder as LabelEncoder).classes.length;
+    const codes = new Int32Array(proba.length / k);
+    for (let r = 0; r < codes.length; r++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (proba[r * k + j] > proba[r * k + best]) best = j;
+      codes[r] = best;
+    }
+    return (this.encoder as LabelEncoder).inverseTransform(codes);
+  }
+
+  /** Class probabilities, rows × classes (columns in the order of `classes`). */
+  predictProba(X: unknown): Float32Array {
+    if (this.task !== "classification") throw new TypeError(`descent: ${this.kind}.predictProba: a regression model has no class probabilities`);
+    const { values, rows, cols } = this.outputs(X, "predictProba", true);
+    const rt = this.runtime;
+    if (this.lossName === "binaryCrossentropy") {
+      const p = rt.activations.sigmoid.forward(values);
+      const out = new Float32Array(rows * 2);
+      for (let r = 0; r < rows; r++) {
+        out[2 * r] = 1 - p[r];
+        out[2 * r + 1] = p[r];
+      }
+      return out;
+    }
+    return rt.activations.softmax.forward(values, { cols });
+  }
+
+  /** R² (regression, averaged over outputs as scikit-learn does) or accuracy (classification). */
+  score(X: unknown, y: unknown): number {
+    const pred = this.predict(X);
+    if (this.task === "classification") {
+      const m = toMatrix(X, `${this.kind}.score`, "X");
+      if (!Array.isArray(y) && !ArrayBuffer.isView(y)) throw new TypeError(`descent: ${this.kind}.score: y must be an array of labels, received ${describe(y)}`);
+      const labels = y as unknown as ArrayLike<Label>;
+      if (labels.length !== m.rows) throw new RangeError(`descent: ${this.kind}.score: y has ${labels.length} labels but X has ${m.rows} rows`);
+      let hits = 0;
+      for (let i = 0; i < labels.length; i++) if ((pred as Label[])[i] === labels[i]) hits++;
+      return hits / labels.length;
+    }
+    const p = pred as Float32Array;
+    const cols = (this.net as Network).outputs;
+    const rows = p.length / cols;
+    const target = cols === 1 ? toVector(y, `${this.kind}.score`, "y", rows) : toMatrix(y, `${this.kind}.score`, "y").data;
+    if (target.length !== p.length) throw new RangeError(`descent: ${this.kind}.score: y has ${target.length / cols} rows but X has ${rows}`);
+    let total = 0;
+    for (let j = 0; j < cols; j++) {
+      const pj = new Float64Array(rows);
+      const tj = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        pj[r] = p[r * cols + j];
+        tj[r] = target[r * cols + j];
+      }
+      total += r2(pj, tj);
+    }
+    return total / cols;
+  }
+
+  /**
+   * The training objective on (X, y) at the current weights, and its gradient for every layer,
+   * as the optimizer sees them (features and targets standardised as in fit). For inspection and
+   * gradient checking.
+   */
+  gradients(X: unknown, y: unknown): { loss: number; layers: { w: Float32Array; b: Float32Array; slope?: Float32Array }[] } {
+    const net = this.network("gradients");
+    const m = toMatrix(X, `${this.kind}.gradients`, "X");
+    const x = this.uploadX(m, "gradients");
+    let yt: Tensor | undefined;
+    try {
+      yt = this.uploadTargets(y, m.rows, "gradients", false).tensor;
+      const loss = net.lossAndGradients(x.ptr, yt.ptr, m.rows, true) + net.penalty();
+      return {
+        loss,
+        layers: net.layers.map((l) => ({
+          w: l.dw.toArray(), b: l.db.toArray(), ...(l.dslope ? { slope: l.dslope.toArray() } : {}),
+        })),
+      };
+    } finally {
+      x.dispose();
+      yt?.dispose();
+      net.dropWorkspaces();
+    }
+  }
+
+  /** Frees the weights and optimizer state in WASM memory. Using the model afterwards throws. */
+  dispose(): void {
+    this.net?.dispose();
+    this.net = undefined;
+    this.#disposed = true;
+  }
+
+  toJSON(): ModelJSON {
+    const net = this.network("toJSON");
+    const body: Omit<ModelJSON, "checksum"> = {
+      format: FORMAT,
+      version: FORMAT_VERSION,
+      model: this.kind,
+      options: this.saved,
+      loss: net.loss,
+      ...(this.features ? { features: { mean: [...this.features.mean], scale: [...this.features.scale] } } : {}),
+      ...(this.target ? { target: { mean: [...this.target.mean], scale: [...this.target.scale] } } : {}),
+      ...(this.encoder ? { classes: [...this.encoder.classes] } : {}),
+      layers: net.layers.map((l) => ({
+        units: l.units,
+        inputs: l.inputs,
+        activation: Array.isArray(l.config.activation)
+          ? (l.config.activation as readonly (ActivationSpec | undefined)[]).map(specToJSON)
+          : specToJSON(l.config.activation as ActivationSpec | undefined),
+        init: l.config.init,
+        slopes: l.config.slopes,
+        slopeInit: l.config.slopeInit,
+        w: [...l.w.data],
+        b: [...l.b.data],
+        ...(l.slope ? { slope: [...l.slope.data] } : {}),
+      })),
+    };
+    return { ...body, checksum: checksum(body) };
+  }
+
+  /** @internal Restores the state written by toJSON (already validated by loadModel). */
+  restoreFrom(json: ModelJSON): void {
+    this.features = json.features ? { mean: Float64Array.from(json.features.mean), scale: Float64Array.from(json.features.scale) } : undefined;
+    this.target = json.target ? { mean: Float64Array.from(json.target.mean), scale: Float64Array.from(json.target.scale) } : undefined;
+    this.encoder = json.classes ? LabelEncoder.fromJSON(json.classes) : undefined;
+    const configs = json.layers.map(layerConfig);
+    const net = new Network(this.runtime, configs, json.layers[0].inputs, json.loss, 0, 0);
+    net.layers.forEach((layer, i) => {
+      const l = json.layers[i];
+      layer.w.data.set(l.w);
+      layer.b.data.set(l.b);
+      if (layer.slope !== undefined) layer.slope.data.set(l.slope as number[]);
+    });
+    this.net?.dispose();
+    this.net = net;
+  }
+}
+
+function layerConfig(l: LayerJSON, i: number): DenseConfig {
+  const where = `layers[${i}].activation`;
+  const activation = Array.isArray(l.activation)
+    ? l.activation.map((a, j) => activationSpec("loadModel", a, `${where}[${j}]`))
+    : activationSpec("loadModel", l.activation, where);
+  return { type: "dense", units: l.units, activation, init: l.init as DenseConfig["init"], slopes: l.slopes as DenseConfig["slopes"], slopeInit: l.slopeInit };
+}
+
+/** FNV-1a (32-bit) over the JSON text of the body: detects edited or truncated model files. */
+export function checksum(body: unknown): string {
+  const text = JSON.stringify(body);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}

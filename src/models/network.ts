@@ -1,0 +1,324 @@
+// The engine every model trains with: a stack of dense layers, a loss fused with the output
+// activation where that is the stable thing to do (sigmoid + binary cross-entropy and softmax +
+// categorical cross-entropy work from the logits), backpropagation through the fused backward
+// kernels, the optimizers with their state in WASM memory, and the epoch loop (mini-batches,
+// validation, early stopping, divergence, cancellation).
+import { mulberry32 } from "../random.ts";
+import type { Runtime } from "../runtime.ts";
+import type { Tensor } from "../tensor.ts";
+import {
+  createYielder, type EpochInfo, type History, type OptimizerConfig, type ResolvedEarlyStopping,
+} from "./common.ts";
+import { DenseLayer, type DenseConfig, type LayerBuffers } from "./layers.ts";
+
+export type LossName = "mse" | "binaryCrossentropy" | "categoricalCrossentropy";
+export const LOSSES: readonly LossName[] = ["mse", "binaryCrossentropy", "categoricalCrossentropy"];
+
+/** Training data in WASM memory: X rows × cols, targets (float32 values or int32 class indices). */
+export interface Batchable {
+  readonly x: Tensor;
+  /** float32 targets (rows × outputs) or int32 class indices (rows), as raw memory. */
+  readonly y: Tensor;
+  readonly rows: number;
+}
+
+interface Workspace {
+  readonly rows: number;
+  readonly layers: LayerBuffers[];
+  readonly ones: Tensor;
+  /** dA of each layer's input for layers after the first (rows × inputs). */
+  readonly dInputs: Tensor[];
+}
+
+export class Network {
+  readonly rt: Runtime;
+  readonly layers: DenseLayer[];
+  readonly loss: LossName;
+  l2: number;
+  #workspaces = new Map<number, Workspace>();
+  #state: Tensor[][] = [];
+  #step = 0;
+
+  constructor(rt: Runtime, configs: readonly DenseConfig[], inputs: number, loss: LossName, l2: number, seed: number) {
+    this.rt = rt;
+    this.loss = loss;
+    this.l2 = l2;
+    const random = mulberry32(seed);
+    this.layers = [];
+    try {
+      let width = inputs;
+      for (const c of configs) {
+        this.layers.push(new DenseLayer(rt, c, width, random));
+        width = c.units;
+      }
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
+  }
+
+  get outputs(): number {
+    return this.layers[this.layers.length - 1].units;
+  }
+
+  get output(): DenseLayer {
+    return this.layers[this.layers.length - 1];
+  }
+
+  params(): { value: Tensor; grad: Tensor; decay: boolean }[] {
+    return this.layers.flatMap((l) => l.params());
+  }
+
+  /** Copies of every parameter (for restoring the best epoch). */
+  snapshot(): Float32Array[] {
+    return this.params().map((p) => p.value.toArray());
+  }
+
+  restore(saved: readonly Float32Array[]): void {
+    this.params().forEach((p, i) => p.value.data.set(saved[i]));
+  }
+
+  workspace(rows: number): Workspace {
+    let ws = this.#workspaces.get(rows);
+    if (ws === undefined) {
+      // At most the full batch and the last partial batch are kept; prediction sizes come and go.
+      if (this.#workspaces.size >= 3) this.dropWorkspaces();
+      const ones = this.rt.tensor(new Float32Array(rows).fill(1));
+      ws = {
+        rows,
+        ones,
+        layers: this.layers.map((l) => l.buffers(rows)),
+        dInputs: this.layers.slice(1).map((l) => this.rt.zeros([rows, l.inputs])),
+      };
+      this.#workspaces.set(rows, ws);
+    }
+    return ws;
+  }
+
+  dropWorkspaces(): void {
+    for (const ws of this.#workspaces.values()) {
+      ws.ones.dispose();
+      for (const b of ws.layers) for (const t of [b.z, b.a, b.dz, b.tmp, b.tmp2]) t?.dispose();
+      for (const t of ws.dInputs) t.dispose();
+    }
+    this.#workspaces.clear();
+  }
+
+  /** Runs the layers over `rows` rows at byte offset x; returns the output layer's buffers. */
+  forward(x: number, rows: number, ws = this.workspace(rows)): LayerBuffers {
+    let input = x;
+    this.layers.forEach((layer, i) => {
+      layer.forward(input, rows, ws.layers[i]);
+      input = ws.layers[i].a.ptr;
+    });
+    return ws.layers[ws.layers.length - 1];
+  }
+
+  /**
+   * The mean loss of the output for targets at byte offset y (without the l2 term), and, when
+   * `backward`, every parameter's gradient of the objective (loss + l2 term).
+   */
+  lossAndGradients(x: number, y: number, rows: number, backward: boolean): number {
+    const ws = this.workspace(rows);
+    const out = this.forward(x, rows, ws);
+    const k = this.rt.kernels;
+    const n = rows * this.outputs;
+    const last = this.layers.length - 1;
+    let loss: number;
+    if (this.loss === "mse") {
+      loss = k.mse_f32(out.a.ptr, y, n) as number;
+      if (backward) {
+        if (this.output.linear) k.mse_grad_f32(out.a.ptr, y, out.dz.ptr, n);
+        else {
+          // A is not needed once its gradient is known: dA overwrites it (an elementwise map).
+          k.mse_grad_f32(out.a.ptr, y, out.a.ptr, n);
+          this.output.backwardActivation(out.a.ptr, rows, out);
+        }
+      }
+    } else if (this.loss === "binaryCrossentropy") {
+      loss = k.bceWithLogits_f32(out.z.ptr, y, n) as number;
+      if (backward) k.bceWithLogits_grad_f32(out.z.ptr, y, out.dz.ptr, n);
+    } else {
+      loss = k.softmaxCrossEntropy_f32(out.z.ptr, y, rows, this.outputs) as number;
+      if (backward) k.softmaxCrossEntropy_grad_f32(out.z.ptr, y, out.dz.ptr, rows, this.outputs);
+    }
+    if (!backward) return loss;
+    for (let i = last; i >= 0; i--) {
+      const layer = this.layers[i];
+      const input = i === 0 ? x : ws.layers[i - 1].a.ptr;
+      layer.backwardParams(input, rows, ws.layers[i], ws.ones.ptr, this.l2);
+      if (i > 0) {
+        const dA = ws.dInputs[i - 1];
+        layer.backwardInput(rows, ws.layers[i], dA.ptr);
+        this.layers[i - 1].backwardActivation(dA.ptr, rows, ws.layers[i - 1]);
+      }
+    }
+    return loss;
+  }
+
+  /** (l2/2)·Σ‖W‖² over every weight matrix (biases and slopes are not penalised). */
+  penalty(): number {
+    if (this.l2 === 0) return 0;
+    let s = 0;
+    for (const l of this.layers) s += this.rt.kernels.dot_f32(l.w.ptr, l.w.ptr, l.w.length) as number;
+    return (this.l2 / 2) * s;
+  }
+
+  /** One optimizer step over every parameter, from the gradients in place. */
+  step(opt: OptimizerConfig): void {
+    const k = this.rt.kernels;
+    const params = this.params();
+    if (this.#state.length === 0) {
+      const per = opt.name === "adam" ? 2 : opt.name === "momentum" ? 1 : 0;
+      this.#state = params.map((p) => Array.from({ length: per }, () => this.rt.zeros([p.value.length])));
+    }
+    this.#step++;
+    params.forEach((p, i) => {
+      const n = p.value.length;
+      const s = this.#state[i];
+      if (opt.name === "sgd") k.sgd_f32(p.value.ptr, p.grad.ptr, n, opt.lr);
+      else if (opt.name === "momentum") k.momentum_f32(p.value.ptr, p.grad.ptr, s[0].ptr, n, opt.lr, opt.momentum, opt.nesterov ? 1 : 0);
+      else k.adam_f32(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, n, opt.lr, opt.beta1, opt.beta2, opt.eps, this.#step);
+    });
+  }
+
+  resetOptimizer(): void {
+    for (const s of this.#state) for (const t of s) t.dispose();
+    this.#state = [];
+    this.#step = 0;
+  }
+
+  dispose(): void {
+    this.dropWorkspaces();
+    this.resetOptimizer();
+    for (const l of this.layers) l.dispose();
+  }
+}
+
+export interface TrainOptions {
+  epochs: number;
+  /** Rows per step; the whole set (full-batch gradient descent) when undefined or ≥ rows. */
+  batchSize: number | undefined;
+  optimizer: OptimizerConfig;
+  seed: number;
+  earlyStopping: ResolvedEarlyStopping | undefined;
+  onEpoch: ((info: EpochInfo) => void | boolean) | undefined;
+  signal: AbortSignal | undefined;
+  /** Bytes per target row (outputs·4, or 4 for class indices). */
+  targetRowBytes: number;
+}
+
+/**
+ * The epoch loop. Mini-batches are drawn from a seeded shuffle each epoch and gathered into
+ * contiguous buffers; the epoch's loss is the mean of the batch objectives weighted by size.
+ * Diverging training restores the best weights seen and throws, naming the epoch and loss.
+ */
+export async function train(
+  net: Network, data: Batchable, validation: Batchable | undefined, o: TrainOptions, history: History,
+): Promise<void> {
+  const rt = net.rt;
+  const rows = data.rows;
+  const cols = data.x.length / rows;
+  const batch = o.batchSize === undefined || o.batchSize >= rows ? rows : o.batchSize;
+  const random = mulberry32(o.seed ^ 0x5eed);
+  const order = new Int32Array(rows).map((_, i) => i);
+  let bx: Tensor | undefined;
+  let by: Tensor | undefined;
+  if (batch < rows) {
+    bx = rt.zeros([batch, cols]);
+    by = rt.zeros([Math.max(1, (batch * o.targetRowBytes) / 4)]);
+  }
+  const yieldNow = createYielder();
+  const started = performance.now();
+  let best = Infinity;
+  let bestLoss = Infinity;
+  let wait = 0;
+  let bestWeights: Float32Array[] | undefined;
+  let bestEpoch = 0;
+  let first: number | undefined;
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      let total = 0;
+      if (batch === rows) {
+        total = net.lossAndGradients(data.x.ptr, data.y.ptr, rows, true) + net.penalty();
+        net.step(o.optimizer);
+      } else {
+        shuffle(order, random);
+        for (let start = 0; start < rows; start += batch) {
+          const size = Math.min(batch, rows - start);
+          gather(rt, data, order, start, size, cols, o.targetRowBytes, bx as Tensor, by as Tensor);
+          total += (net.lossAndGradients((bx as Tensor).ptr, (by as Tensor).ptr, size, true) + net.penalty()) * size;
+          net.step(o.optimizer);
+        }
+        total /= rows;
+      }
+      const valLoss = validation === undefined ? undefined : net.lossAndGradients(validation.x.ptr, validation.y.ptr, validation.rows, false);
+      first ??= total;
+      if (!(total <= 1e4 * Math.max(first, 1)) || (valLoss !== undefined && !Number.isFinite(valLoss))) {
+        if (bestWeights !== undefined) net.restore(bestWeights);
+        const lossText = Number.isFinite(total) ? `${total.toPrecision(4)} (it started at ${first.toPrecision(4)})` : String(total);
+        throw new Error(
+          `descent: training diverged at epoch ${epoch}: the loss is ${lossText}; try a smaller learning rate ` +
+            `(lr is ${o.optimizer.lr}). The model keeps the weights of epoch ${bestEpoch}.`,
+        );
+      }
+      history.loss.push(total);
+      if (valLoss !== undefined) history.valLoss.push(valLoss);
+      const monitored = valLoss ?? total;
+      if (monitored < bestLoss) {
+        // The best weights so far, kept for divergence and for early stopping's restoreBest.
+        bestLoss = monitored;
+        bestWeights = net.snapshot();
+        bestEpoch = epoch;
+      }
+      let stop = false;
+      if (o.earlyStopping !== undefined) {
+        if (monitored < best - o.earlyStopping.tol) {
+          best = monitored;
+          wait = 0;
+        } else if (++wait >= o.earlyStopping.patience) stop = true;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const info: EpochInfo = {
+        epoch, epochs: o.epochs, loss: total, ...(valLoss !== undefined ? { valLoss } : {}), seconds,
+        samplesPerSecond: seconds > 0 ? (rows * epoch) / seconds : 0,
+      };
+      if (o.onEpoch?.(info) === false) stop = true;
+      if (stop) {
+        if (o.earlyStopping?.restoreBest && bestWeights !== undefined) net.restore(bestWeights);
+        break;
+      }
+      await yieldNow();
+    }
+  } finally {
+    bx?.dispose();
+    by?.dispose();
+  }
+}
+
+function shuffle(order: Int32Array, random: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+}
+
+function gather(
+  rt: Runtime, data: Batchable, order: Int32Array, start: number, size: number, cols: number, yBytes: number,
+  bx: Tensor, by: Tensor,
+): void {
+  const u8 = rt.heap.u8;
+  const xBytes = cols * 4;
+  const x0 = data.x.ptr;
+  const y0 = data.y.ptr;
+  const bxp = bx.ptr;
+  const byp = by.ptr;
+  for (let i = 0; i < size; i++) {
+    const r = order[start + i];
+    u8.copyWithin(bxp + i * xBytes, x0 + r * xBytes, x0 + (r + 1) * xBytes);
+    u8.copyWithin(byp + i * yBytes, y0 + r * yBytes, y0 + (r + 1) * yBytes);
+  }
+}

@@ -1,0 +1,114 @@
+// Sequential: a stack of dense layers trained by backpropagation with one of the optimizers;
+// the network behind LinearRegression's and LogisticRegression's gradient-descent solvers too.
+import {
+  OPTIMIZER_KEYS, checkKeys, describe, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
+} from "./common.ts";
+import type { DenseConfig } from "./layers.ts";
+import { Model, type Task } from "./model.ts";
+import { LOSSES, Network, type LossName } from "./network.ts";
+
+export interface SequentialOptions {
+  /** "mse" (default), "binaryCrossentropy" (one sigmoid or linear output) or "categoricalCrossentropy" (softmax or linear outputs, one per class). */
+  loss?: LossName;
+  optimizer?: "sgd" | "momentum" | "adam";
+  lr?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Default epochs for fit (100). */
+  epochs?: number;
+  /** Rows per step (default 32, as Keras); larger than the data means full batch. */
+  batchSize?: number;
+  /** (l2/2)·Σ‖W‖² added to the mean loss; biases and PReLU slopes are not penalised. */
+  l2?: number;
+  /** Seeds the weight initialisation and the mini-batch shuffles (default 0). */
+  seed?: number;
+  /** Standardise features (and regression targets) inside the model (default true). */
+  standardize?: boolean;
+  runtime?: unknown;
+}
+
+export const SEQUENTIAL_KEYS = [
+  "loss", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "runtime",
+] as const;
+
+export class Sequential extends Model {
+  readonly kind = "Sequential";
+  readonly configs: readonly DenseConfig[];
+  readonly #loss: LossName;
+  readonly #optimizer: OptimizerConfig;
+  readonly #epochs: number;
+  readonly #batchSize: number;
+  readonly #l2: number;
+  readonly #seed: number;
+
+  constructor(layers: readonly DenseConfig[], options?: SequentialOptions) {
+    const fn = "Sequential";
+    const o = checkKeys(fn, options, SEQUENTIAL_KEYS);
+    super(fn, o);
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new TypeError(`descent: Sequential: layers must be a non-empty array of dense({ units, activation }), received ${describe(layers)}`);
+    }
+    layers.forEach((l, i) => {
+      if (typeof l !== "object" || l === null || (l as DenseConfig).type !== "dense") {
+        throw new TypeError(`descent: Sequential: layers[${i}] must be made by dense({ units, activation }), received ${describe(l)}`);
+      }
+    });
+    this.configs = layers;
+    this.#loss = oneOf(fn, "loss", o.loss, LOSSES, "mse");
+    this.#optimizer = optimizerOption(fn, o, "adam");
+    this.#epochs = num(fn, "epochs", o.epochs, 100, { min: 1, integer: true });
+    this.#batchSize = num(fn, "batchSize", o.batchSize, 32, { min: 1, integer: true });
+    this.#l2 = num(fn, "l2", o.l2, 0, { min: 0 });
+    this.#seed = num(fn, "seed", o.seed, 0, { integer: true });
+    checkOutput(fn, this.#loss, layers[layers.length - 1]);
+  }
+
+  get task(): Task {
+    return this.#loss === "mse" ? "regression" : "classification";
+  }
+
+  protected get lossName(): LossName {
+    return this.#loss;
+  }
+
+  /**
+   * Trains on X (rows × features) and y: numbers (a vector, or a rows × outputs matrix) for "mse",
+   * class labels (strings or numbers) for the cross-entropies. Training continues from the current
+   * weights when the model was fitted before on data of the same width.
+   */
+  async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
+    this.live("fit");
+    await this.fitNetwork("fit", X, y, options, (inputs, outputs) => {
+      const units = this.configs[this.configs.length - 1].units;
+      if (units !== outputs) {
+        const what = this.task === "regression" ? `y has ${outputs} output column(s)` : `y has ${outputs} classes`;
+        throw new RangeError(`descent: Sequential.fit: the last layer has ${units} unit(s) but ${what}`);
+      }
+      return new Network(this.runtime, this.configs, inputs, this.#loss, this.#l2, this.#seed);
+    }, { epochs: this.#epochs, batchSize: this.#batchSize, optimizer: this.#optimizer, seed: this.#seed, l2: this.#l2 });
+    return this;
+  }
+
+  describe(): string {
+    const shape = this.configs.map((c) => c.units).join("→");
+    return `Sequential (${shape}, loss ${this.#loss}, ${this.#optimizer.name} lr ${this.#optimizer.lr})`;
+  }
+}
+
+/** The output layer has to suit the loss: the cross-entropies are computed from logits. */
+function checkOutput(fn: string, loss: LossName, last: DenseConfig): void {
+  const act = Array.isArray(last.activation) ? "per-neuron" : (last.activation as { name: string } | undefined)?.name ?? "linear";
+  if (loss === "binaryCrossentropy" && (act !== "sigmoid" && act !== "linear" || last.units !== 1)) {
+    throw new TypeError(
+      `descent: ${fn}: loss "binaryCrossentropy" needs an output layer of 1 unit with a sigmoid (or linear logits), received ${last.units} unit(s) with ${act}`,
+    );
+  }
+  if (loss === "categoricalCrossentropy" && act !== "softmax" && act !== "linear") {
+    throw new TypeError(
+      `descent: ${fn}: loss "categoricalCrossentropy" needs an output layer with softmax (or linear logits), one unit per class, received ${act}`,
+    );
+  }
+}
