@@ -8,7 +8,7 @@ import { matrix, type Matrix } from "./matrix.ts";
 export interface CsvOptions {
   /** The target column (y); without it there is no y. */
   target?: string;
-  /** The feature columns (each must exist and be numeric); default: every numeric column but the target. */
+  /** The feature columns, in this order (each must exist and be numeric); default: every numeric column but the target, in file order. */
   features?: readonly string[];
   /** A name for the text in messages, such as its file name (default "CSV"). */
   source?: string;
@@ -17,9 +17,9 @@ export interface CsvOptions {
 }
 
 export interface CsvData {
-  /** The feature columns, in file order. */
+  /** The feature columns, in the order of options.features (else file order). */
   X: Matrix;
-  /** Their names, in file order. */
+  /** Their names, in the same order. */
   features: string[];
   /** Categorical (non-numeric) columns left out of X, other than the target. */
   skipped: string[];
@@ -144,7 +144,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
           `(${cellAt(lines(r + 1), header[j])}: ${notNumber(records[r + 1][j])})`);
       }
     }
-    chosen = header.map((_, j) => j).filter((j) => seen.has(header[j]));
+    // In the order asked for (as pandas' df[features]): a model saved with its feature names then
+    // reads a file whose columns come in another order correctly.
+    chosen = features.map((f) => at.get(f.trim()) as number);
   } else {
     chosen = header.map((_, j) => j).filter((j) => j !== t && isNumeric(j));
   }
