@@ -193,12 +193,14 @@ export class DenseLayer {
     };
   }
 
-  /** Z = X·W + b and A = f(Z) for `rows` rows of X at byte offset x. */
-  forward(x: number, rows: number, buf: LayerBuffers): void {
+  /** Z = X·W + b and, when `activate`, A = f(Z) for `rows` rows of X at byte offset x. */
+  forward(x: number, rows: number, buf: LayerBuffers, activate = true): void {
     const k = this.#rt.kernels;
-    k.matmul_f32(x, this.w.ptr, buf.z.ptr, rows, this.inputs, this.units, 0, 0);
+    // One unit (every regression): a matrix-vector product, which streams X once in SIMD rows.
+    if (this.units === 1) k.gemv_f32(x, this.w.ptr, buf.z.ptr, rows, this.inputs);
+    else k.matmul_f32(x, this.w.ptr, buf.z.ptr, rows, this.inputs, this.units, 0, 0);
     k.addRow_f32(buf.z.ptr, this.b.ptr, rows, this.units);
-    if (this.linear) return;
+    if (this.linear || !activate) return;
     if (!this.perNeuron) {
       this.activate(this.groups[0].spec as ActivationSpec, buf.z.ptr, buf.a.ptr, rows);
       return;
@@ -247,8 +249,13 @@ export class DenseLayer {
   /** dW = Xᵀ·dZ, db = column sums of dZ (via a vector of ones), plus l2·W. */
   backwardParams(x: number, rows: number, buf: LayerBuffers, ones: number, l2: number): void {
     const k = this.#rt.kernels;
-    k.matmul_f32(x, buf.dz.ptr, this.dw.ptr, this.inputs, rows, this.units, 1, 0);
-    k.gemvT_f32(buf.dz.ptr, ones, this.db.ptr, rows, this.units);
+    if (this.units === 1) {
+      k.gemvT_f32(x, buf.dz.ptr, this.dw.ptr, rows, this.inputs);
+      this.#rt.heap.f32[this.db.ptr >> 2] = k.dot_f32(buf.dz.ptr, ones, rows) as number;
+    } else {
+      k.matmul_f32(x, buf.dz.ptr, this.dw.ptr, this.inputs, rows, this.units, 1, 0);
+      k.gemvT_f32(buf.dz.ptr, ones, this.db.ptr, rows, this.units);
+    }
     if (l2 !== 0) k.axpy_f32(this.w.length, Math.fround(l2), this.w.ptr, this.dw.ptr);
   }
 

@@ -107,8 +107,10 @@ export class Network {
   /** Runs the layers over `rows` rows at byte offset x; returns the output layer's buffers. */
   forward(x: number, rows: number, ws = this.workspace(rows)): LayerBuffers {
     let input = x;
+    const last = this.layers.length - 1;
     this.layers.forEach((layer, i) => {
-      layer.forward(input, rows, ws.layers[i]);
+      // The cross-entropies work from the output layer's logits: its activation is never needed.
+      layer.forward(input, rows, ws.layers[i], i < last || this.loss === "mse");
       input = ws.layers[i].a.ptr;
     });
     return ws.layers[ws.layers.length - 1];
