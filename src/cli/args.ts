@@ -1,0 +1,340 @@
+// The `descent` command line's grammar: usage texts, flag parsing (node:util parseArgs, strict) and
+// the checks on each value, so that every mistake is reported before any data is read or trained on.
+import { parseArgs } from "node:util";
+
+/** A mistake in the command line: reported as one line (plus usage when asked), exit code 2. */
+export class UsageError extends Error {
+  /** Print the command's usage after the message (for unknown flags and missing arguments). */
+  readonly showUsage: "main" | "train" | "predict" | undefined;
+  constructor(message: string, showUsage?: "main" | "train" | "predict") {
+    super(message.startsWith("descent: ") ? message : `descent: ${message}`);
+    this.name = "UsageError";
+    this.showUsage = showUsage;
+  }
+}
+
+export const MODELS = ["linear", "logistic", "mlp"] as const;
+export type ModelKind = (typeof MODELS)[number];
+export const BACKEND_NAMES = ["auto", "wasm-simd", "wasm", "js"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+/** --solver values: how each model may be fitted (see TRAIN_USAGE). */
+export const SOLVERS: Readonly<Record<ModelKind, readonly string[]>> = {
+  linear: ["auto", "normal", "gd", "sgd", "momentum", "adam"],
+  logistic: ["lbfgs", "gd", "sgd", "momentum", "adam"],
+  mlp: ["gd", "sgd", "momentum", "adam"],
+};
+/** Hidden-layer activations --activation accepts (the registry's elementwise ones, plus linear). */
+export const HIDDEN_ACTIVATIONS = ["relu", "leakyRelu", "prelu", "elu", "sigmoid", "tanh", "softplus", "linear"] as const;
+
+export const MAIN_USAGE = `Usage: descent <command> [options]
+
+Commands:
+  train <file.csv> --target <column>   fit a model to a CSV file and report its metrics
+  predict <model.json> <file.csv>      predict with a saved model, CSV out
+
+Run "descent <command> --help" for a command's options.
+`;
+
+export const TRAIN_USAGE = `Usage: descent train <file.csv> --target <column> [options]
+
+Fits a model to the numeric columns of a CSV file (text columns other than the target are
+skipped), holding out a test set, and prints train and test metrics.
+
+Options:
+  -t, --target <column>    the column to predict (required)
+      --features <a,b,…>   the feature columns (default: every numeric column but the target)
+  -m, --model <name>       linear | logistic | mlp (default: mlp when --layers or
+                           --activation is given, else linear for a numeric target and
+                           logistic for a text target)
+      --layers <n,n,…>     mlp hidden layer sizes (default 16); the output layer is added:
+                           1 linear unit for a numeric target, softmax over the classes otherwise
+      --activation <name>  mlp hidden activation, one for all layers or a comma list with one
+                           per layer (default relu):
+                           ${HIDDEN_ACTIVATIONS.join(", ")}
+      --solver <name>      linear: auto | normal | gd | sgd | momentum | adam (default auto)
+                           logistic: lbfgs | gd | sgd | momentum | adam (default lbfgs)
+                           mlp: sgd | momentum | adam (default adam)
+                           (gd = gradient descent with the default optimizer; sgd, momentum
+                           and adam = gradient descent with that optimizer)
+      --epochs <n>         passes over the training data (gradient descent; for lbfgs,
+                           the most iterations)
+      --lr <rate>          learning rate (gradient descent)
+      --batch <n>          mini-batch size (gradient descent; default: the model's)
+      --l2 <lambda>        L2 penalty on the weights (default 0)
+      --seed <n>           seed of the split, the initial weights and the shuffling (default 0)
+      --backend <name>     ${BACKEND_NAMES.join(" | ")} (default auto: the fastest available)
+      --test-split <f>     fraction of rows held out for testing, in [0, 1) (default 0.2;
+                           stratified by class for classifiers; 0 = no test set)
+  -o, --out <model.json>   save the trained model (with its feature and target names)
+      --plot <loss.svg>    save the loss curve as SVG (iterative solvers only)
+  -q, --quiet              no progress display
+  -h, --help               show this help
+
+Example:
+  descent train data/penguins.csv --target species --model mlp --layers 16,8 --plot loss.svg
+`;
+
+export const PREDICT_USAGE = `Usage: descent predict <model.json> <file.csv> [options]
+
+Predicts with a model saved by "descent train --out". The CSV must have the model's feature
+columns (other columns are ignored). Writes a "prediction" column, and for classifiers one
+"p_<class>" probability column per class.
+
+Options:
+  -o, --out <file.csv>     write the predictions here (default: standard output)
+      --backend <name>     ${BACKEND_NAMES.join(" | ")} (default auto)
+  -h, --help               show this help
+`;
+
+export interface TrainArgs {
+  command: "train";
+  file: string;
+  target: string;
+  features: string[] | undefined;
+  /** undefined: chosen from the target's type once the data is read. */
+  model: ModelKind | undefined;
+  layers: number[] | undefined;
+  activations: string[] | undefined;
+  solver: string | undefined;
+  epochs: number | undefined;
+  lr: number | undefined;
+  batch: number | undefined;
+  l2: number | undefined;
+  seed: number;
+  backend: BackendName;
+  testSplit: number;
+  out: string | undefined;
+  plot: string | undefined;
+  quiet: boolean;
+  /** The flags given explicitly, to warn about those the chosen solver ignores. */
+  given: ReadonlySet<string>;
+}
+
+export interface PredictArgs {
+  command: "predict";
+  model: string;
+  file: string;
+  out: string | undefined;
+  backend: BackendName;
+}
+
+export type Command = TrainArgs | PredictArgs | { command: "help"; topic: "main" | "train" | "predict" };
+
+type Spec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+const TRAIN_OPTIONS: Spec = {
+  target: { type: "string", short: "t" },
+  features: { type: "string" },
+  model: { type: "string", short: "m" },
+  layers: { type: "string" },
+  activation: { type: "string" },
+  solver: { type: "string" },
+  epochs: { type: "string" },
+  lr: { type: "string" },
+  batch: { type: "string" },
+  l2: { type: "string" },
+  seed: { type: "string" },
+  backend: { type: "string" },
+  "test-split": { type: "string" },
+  out: { type: "string", short: "o" },
+  plot: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+};
+
+const PREDICT_OPTIONS: Spec = {
+  out: { type: "string", short: "o" },
+  backend: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** Parses a whole command line (without "node" and the script path). */
+export function parseCommandLine(argv: readonly string[]): Command {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help") return { command: "help", topic: "main" };
+  if (command === "help") {
+    const topic = rest[0];
+    if (topic === undefined) return { command: "help", topic: "main" };
+    if (topic === "train" || topic === "predict") return { command: "help", topic };
+    throw new UsageError(`unknown command ${JSON.stringify(topic)}`, "main");
+  }
+  if (command === "train") return parseTrain(rest);
+  if (command === "predict") return parsePredict(rest);
+  if (command.startsWith("-")) throw new UsageError(`expected a command before ${command}`, "main");
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (known: train, predict)`, "main");
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** parseArgs with its errors rewritten as one-line usage errors naming the flag. */
+function parse(args: readonly string[], options: Spec, command: "train" | "predict"): { values: Values; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    return { values: values as Values, positionals };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    // Node names an option with a short alias as '-q, --quiet': keep the long name.
+    const flag = /'(?:-\w, )?(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? "";
+    switch (e.code) {
+      case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+        const near = closest(flag.replace(/^-+/, "").split("=")[0], Object.keys(options));
+        const hint = near === undefined ? "" : ` (did you mean --${near}?)`;
+        throw new UsageError(`unknown option ${flag} for descent ${command}${hint}`, command);
+      }
+      case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+        if (/does not take an argument/.test(e.message)) throw new UsageError(`${flag} takes no value`);
+        if (/ambiguous/.test(e.message)) {
+          throw new UsageError(`${flag} needs a value (to pass one starting with "-", write ${flag}=-…)`);
+        }
+        throw new UsageError(`${flag} needs a value`);
+      default:
+        throw new UsageError(`${command}: ${e.message.split("\n")[0]}`, command);
+    }
+  }
+}
+
+function parseTrain(args: readonly string[]): Command {
+  const { values, positionals } = parse(args, TRAIN_OPTIONS, "train");
+  if (values.help === true) return { command: "help", topic: "train" };
+  if (positionals.length === 0) throw new UsageError("missing the CSV file to train on", "train");
+  if (positionals.length > 1) {
+    throw new UsageError(`expected one CSV file, received ${positionals.length}: ${positionals.join(" ")}`);
+  }
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const target = str("target");
+  if (target === undefined) throw new UsageError("missing --target <column> (the column to predict)", "train");
+  if (target.trim() === "") throw new UsageError("--target must name a column, received an empty string");
+
+  const model = str("model");
+  if (model !== undefined && !(MODELS as readonly string[]).includes(model)) {
+    throw new UsageError(`--model must be one of ${MODELS.join(", ")}; received ${JSON.stringify(model)}`);
+  }
+  const kind = model as ModelKind | undefined;
+  const layers = str("layers") === undefined ? undefined : list(str("layers") as string, "--layers").map((s) =>
+    integer(s, "--layers", 1, "a comma list of layer sizes, each an integer >= 1"));
+  const activations = str("activation") === undefined ? undefined : list(str("activation") as string, "--activation");
+  for (const a of activations ?? []) {
+    if (!(HIDDEN_ACTIVATIONS as readonly string[]).includes(a)) {
+      throw new UsageError(`--activation must be one of ${HIDDEN_ACTIVATIONS.join(", ")}; received ${JSON.stringify(a)}`);
+    }
+  }
+  if (kind !== undefined && kind !== "mlp") {
+    if (layers !== undefined) throw new UsageError(`--layers applies to --model mlp, not ${kind}`);
+    if (activations !== undefined) throw new UsageError(`--activation applies to --model mlp, not ${kind}`);
+  }
+  const hidden = layers?.length ?? 1;
+  if (activations !== undefined && activations.length !== 1 && activations.length !== hidden) {
+    throw new UsageError(
+      `--activation has ${activations.length} names for ${hidden} hidden layer${hidden === 1 ? "" : "s"}; ` +
+        `give one for all, or one per layer`,
+    );
+  }
+  const solver = str("solver");
+  if (solver !== undefined) {
+    const allowed = kind === undefined ? [...new Set(Object.values(SOLVERS).flat())] : SOLVERS[kind];
+    if (!allowed.includes(solver)) {
+      throw new UsageError(`--solver must be one of ${allowed.join(", ")}${kind === undefined ? "" : ` for --model ${kind}`}; received ${JSON.stringify(solver)}`);
+    }
+  }
+  const backend = str("backend") ?? "auto";
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}; received ${JSON.stringify(backend)}`);
+  }
+  const opt = <T>(name: string, read: (s: string) => T): T | undefined => (str(name) === undefined ? undefined : read(str(name) as string));
+  const features = opt("features", (s) => list(s, "--features"));
+  const out = opt("out", (s) => path(s, "--out"));
+  const plot = opt("plot", (s) => path(s, "--plot"));
+  if (out !== undefined && out === plot) throw new UsageError("--out and --plot name the same file");
+
+  return {
+    command: "train",
+    file: positionals[0],
+    target,
+    features,
+    model: kind,
+    layers,
+    activations,
+    solver,
+    epochs: opt("epochs", (s) => integer(s, "--epochs", 1)),
+    lr: opt("lr", (s) => number(s, "--lr", (v) => v > 0, "a number > 0")),
+    batch: opt("batch", (s) => integer(s, "--batch", 1)),
+    l2: opt("l2", (s) => number(s, "--l2", (v) => v >= 0, "a number >= 0")),
+    seed: opt("seed", (s) => integer(s, "--seed", 0, "an integer >= 0", 2 ** 32 - 1)) ?? 0,
+    backend: backend as BackendName,
+    testSplit: opt("test-split", (s) => number(s, "--test-split", (v) => v >= 0 && v < 1, "a fraction in [0, 1)")) ?? 0.2,
+    out,
+    plot,
+    quiet: values.quiet === true,
+    given: new Set(Object.keys(values).filter((k) => values[k] !== undefined)),
+  };
+}
+
+function parsePredict(args: readonly string[]): Command {
+  const { values, positionals } = parse(args, PREDICT_OPTIONS, "predict");
+  if (values.help === true) return { command: "help", topic: "predict" };
+  if (positionals.length < 2) {
+    const missing = positionals.length === 0 ? "the model file and the CSV file" : "the CSV file to predict on";
+    throw new UsageError(`missing ${missing}`, "predict");
+  }
+  if (positionals.length > 2) {
+    throw new UsageError(`expected a model file and one CSV file, received ${positionals.length} arguments: ${positionals.join(" ")}`);
+  }
+  const backend = (values.backend as string | undefined) ?? "auto";
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}; received ${JSON.stringify(backend)}`);
+  }
+  const out = values.out === undefined ? undefined : path(values.out as string, "--out");
+  return { command: "predict", model: positionals[0], file: positionals[1], out, backend: backend as BackendName };
+}
+
+/** The option name within two edits of `name` (a typo such as --epoch or --tagret), if one is. */
+function closest(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (d < bestDistance) [best, bestDistance] = [n, d];
+  }
+  return name.length > 1 ? best : undefined;
+}
+
+/** Levenshtein distance, with transpositions counted as one edit (Damerau's restricted form). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+// ------------------------------------------------------------------ values
+
+/** A decimal number as people write them ("0.01", "1e-3", "-2"); not "", "0x10", "1_000" or "Infinity". */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function number(s: string, flag: string, ok: (v: number) => boolean, expected: string): number {
+  const t = s.trim();
+  const v = NUMBER.test(t) ? Number(t) : NaN;
+  if (!Number.isFinite(v) || !ok(v)) throw new UsageError(`${flag} must be ${expected}, received ${JSON.stringify(s)}`);
+  return v;
+}
+
+function integer(s: string, flag: string, min: number, expected = `an integer >= ${min}`, max = Number.MAX_SAFE_INTEGER): number {
+  return number(s, flag, (v) => Number.isInteger(v) && v >= min && v <= max, expected);
+}
+
+/** A comma list with blanks trimmed; an empty item ("16,,8") is a mistake, not something to skip. */
+function list(s: string, flag: string): string[] {
+  const items = s.split(",").map((x) => x.trim());
+  if (items.some((x) => x === "")) throw new UsageError(`${flag} must be a comma list with no empty items, received ${JSON.stringify(s)}`);
+  return items;
+}
+
+function path(s: string, flag: string): string {
+  if (s.trim() === "") throw new UsageError(`${flag} needs a file name, received an empty string`);
+  return s;
+}

@@ -1,0 +1,70 @@
+// Plain-text tables for the command line (the metrics after training): columns padded to their
+// widest cell, numbers right-aligned so their digits line up, no box-drawing so a log stays greppable.
+
+export type Align = "left" | "right";
+
+export interface TableOptions {
+  /** Alignment per column; default: the first column left, the others right. */
+  align?: readonly Align[];
+  /** Spaces between columns (default 3). */
+  gap?: number;
+  /** Characters before every line (default none). */
+  indent?: string;
+}
+
+/**
+ * Display width of a string: code points, not UTF-16 units, so that "R²" or "→" count as one.
+ * (No wide CJK characters appear in descent's output, so East Asian width is not modelled.)
+ */
+export function displayWidth(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function pad(s: string, width: number, align: Align): string {
+  const fill = " ".repeat(Math.max(0, width - displayWidth(s)));
+  return align === "right" ? fill + s : s + fill;
+}
+
+/**
+ * Lays out `rows` (the first one being the header when `header` is true) as aligned text lines,
+ * with a rule of dashes under the header. Rows may be ragged; missing cells are blank.
+ */
+export function formatTable(rows: readonly (readonly string[])[], options?: TableOptions & { header?: boolean }): string {
+  if (rows.length === 0) return "";
+  const gap = " ".repeat(options?.gap ?? 3);
+  const indent = options?.indent ?? "";
+  const cols = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from({ length: cols }, (_, c) => Math.max(...rows.map((r) => displayWidth(r[c] ?? ""))));
+  const alignOf = (c: number): Align => options?.align?.[c] ?? (c === 0 ? "left" : "right");
+  // Trailing blanks would make the output differ from what a reader copies out of a terminal.
+  const line = (r: readonly string[]): string =>
+    indent + widths.map((w, c) => pad(r[c] ?? "", w, alignOf(c))).join(gap).trimEnd();
+  const lines = rows.map(line);
+  if (options?.header === true) {
+    const rule = indent + widths.map((w) => "-".repeat(w)).join(gap);
+    lines.splice(1, 0, rule);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Two aligned columns, "name  value", for a short list of facts (backend, solver, time). */
+export function formatPairs(pairs: readonly (readonly [string, string])[], options?: { indent?: string }): string {
+  return formatTable(pairs.map(([k, v]) => [k, v]), { align: ["left", "left"], gap: 2, indent: options?.indent });
+}
+
+/**
+ * A metric value for a table: 4 significant digits, switching to exponent notation when that
+ * would hide the value (tiny or huge losses), "—" for a metric that does not apply (undefined),
+ * and NaN/∞ spelt out rather than hidden.
+ */
+export function formatMetric(v: number | undefined): string {
+  if (v === undefined) return "—";
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(3).replace(/\.?0+e/, "e");
+  return a >= 1000 ? v.toFixed(1) : v.toPrecision(4);
+}
