@@ -122,6 +122,15 @@ describe("model files", () => {
     json.version = 2;
     expect(() => loadModel(json)).toThrow(/format version 2, newer than this descent reads \(1\)/);
   });
+  it("fromJSON on a class checks the kind; loadModel takes any", async () => {
+    const json = await saved();
+    expect(() => LinearRegression.fromJSON(json)).toThrow(/LinearRegression.fromJSON: the file holds a LogisticRegression, not a LinearRegression/);
+    const m = LogisticRegression.fromJSON(json);
+    const any = loadModel(json);
+    expect(m.predict(X)).toEqual(any.predict(X));
+    m.dispose();
+    any.dispose();
+  });
   it("something that is not a model file", () => {
     expect(() => loadModel({ hello: 1 })).toThrow(/not a descent model file/);
     expect(() => loadModel("{not json")).toThrow(/the text is not JSON/);

@@ -5,7 +5,7 @@ import {
   FIT_KEYS, OPTIMIZER_KEYS, checkKeys, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
 } from "./common.ts";
 import { dense } from "./layers.ts";
-import { Model, type Task } from "./model.ts";
+import { Model, registerModel, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
 import { solveSymmetric } from "./solve.ts";
 
@@ -174,3 +174,5 @@ export class LinearRegression extends Model {
     return `LinearRegression (solver ${this.solverUsed ?? this.solver}${this.solverUsed === "gd" ? `, ${this.#optimizer.name} lr ${this.#optimizer.lr}` : ""})`;
   }
 }
+
+registerModel("LinearRegression", (options) => new LinearRegression(options));

@@ -8,7 +8,7 @@ import {
   type OptimizerConfig,
 } from "./common.ts";
 import { dense } from "./layers.ts";
-import { Model, type Task } from "./model.ts";
+import { Model, registerModel, type ModelJSON, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
 import { lbfgs } from "./solve.ts";
 
@@ -81,9 +81,10 @@ export class LogisticRegression extends Model {
     return this.#loss === "binaryCrossentropy" ? "binary" : "multinomial";
   }
 
-  /** @internal Set by loadModel: which of the two objectives the saved network was trained on. */
-  restoreMode(loss: "binaryCrossentropy" | "categoricalCrossentropy"): void {
-    this.#loss = loss;
+  /** @internal Also restores which of the two objectives the saved network was trained on. */
+  override restoreFrom(json: ModelJSON): void {
+    this.#loss = json.loss;
+    super.restoreFrom(json);
   }
 
   async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
@@ -168,3 +169,5 @@ export class LogisticRegression extends Model {
     return `LogisticRegression (${mode}solver ${this.solver}${this.solver === "gd" ? `, ${this.#optimizer.name} lr ${this.#optimizer.lr}` : ""})`;
   }
 }
+
+registerModel("LogisticRegression", (options) => new LogisticRegression(options));

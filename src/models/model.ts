@@ -9,8 +9,8 @@ import {
   FIT_KEYS, bool, checkKeys, describe, earlyStoppingOption, num, r2, runtimeOption, type FitOptions, type History,
   type OptimizerConfig,
 } from "./common.ts";
-import { activationSpec, specToJSON, type ActivationSpec, type DenseConfig } from "./layers.ts";
-import { Network, train, type Batchable, type LossName } from "./network.ts";
+import { activationSpec, dense, specToJSON, type ActivationSpec, type DenseConfig } from "./layers.ts";
+import { LOSSES, Network, train, type Batchable, type LossName } from "./network.ts";
 
 export type ModelKind = "LinearRegression" | "LogisticRegression" | "Sequential";
 export type Task = "regression" | "classification";
@@ -47,6 +47,14 @@ export interface ModelJSON {
 interface Standardization {
   mean: Float64Array;
   scale: Float64Array;
+}
+
+/** Makes an unfitted model of one kind from saved options (each model file registers its own). */
+type Factory = (options: Record<string, unknown>, layers: DenseConfig[]) => Model;
+const FACTORIES = new Map<ModelKind, Factory>();
+
+export function registerModel(kind: ModelKind, factory: Factory): void {
+  FACTORIES.set(kind, factory);
 }
 
 export abstract class Model {
@@ -400,6 +408,20 @@ export abstract class Model {
     return { ...body, checksum: checksum(body) };
   }
 
+  /**
+   * A model saved by toJSON() (the object or its JSON text), checked field by field; throws when
+   * the file holds another kind of model than the class it is called on.
+   */
+  static fromJSON<T extends Model>(this: abstract new (...args: never[]) => T, json: unknown, options?: { runtime?: unknown }): T {
+    const model = loadModel(json, options);
+    if (!(model instanceof this)) {
+      const kind = model.kind;
+      model.dispose();
+      throw new TypeError(`descent: ${this.name}.fromJSON: the file holds a ${kind}, not a ${this.name}; use loadModel() for any kind`);
+    }
+    return model;
+  }
+
   /** @internal Restores the state written by toJSON (already validated by loadModel). */
   restoreFrom(json: ModelJSON): void {
     this.features = json.features ? { mean: Float64Array.from(json.features.mean), scale: Float64Array.from(json.features.scale) } : undefined;
@@ -435,4 +457,91 @@ export function checksum(body: unknown): string {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h.toString(16).padStart(8, "0");
+}
+
+const bad = (what: string): never => {
+  throw new RangeError(`descent: loadModel: ${what}`);
+};
+
+function numbers(v: unknown, length: number, where: string): number[] {
+  if (!Array.isArray(v)) return bad(`${where} must be an array of ${length} numbers, received ${describe(v)}`);
+  if (v.length !== length) return bad(`${where} must have ${length} numbers, received ${v.length}`);
+  v.forEach((x, i) => {
+    if (typeof x !== "number" || !Number.isFinite(x)) bad(`${where}[${i}] must be a finite number, received ${describe(x)}`);
+  });
+  return v as number[];
+}
+
+/**
+ * Recreates a model from model.toJSON() (an object, or its JSON text). Checks the format, its
+ * version, the checksum and every field before any memory is allocated.
+ */
+export function loadModel(json: unknown, options?: { runtime?: unknown }): Model {
+  const o = checkKeys("loadModel", options, ["runtime"]);
+  let j = json;
+  if (typeof j === "string") {
+    try {
+      j = JSON.parse(j);
+    } catch (err) {
+      bad(`the text is not JSON (${(err as Error).message})`);
+    }
+  }
+  if (typeof j !== "object" || j === null) throw new TypeError(`descent: loadModel: expected a saved model (object or JSON text), received ${describe(j)}`);
+  const m = j as Partial<ModelJSON> & Record<string, unknown>;
+  if (m.format !== FORMAT) bad(`this is not a descent model file (format is ${describe(m.format)}, expected "${FORMAT}")`);
+  if (m.version !== FORMAT_VERSION) {
+    bad(typeof m.version === "number" && m.version > FORMAT_VERSION
+      ? `the file has format version ${m.version}, newer than this descent reads (${FORMAT_VERSION}): upgrade descent`
+      : `unsupported format version ${describe(m.version)} (this descent reads version ${FORMAT_VERSION})`);
+  }
+  const { checksum: sum, ...body } = m;
+  if (sum !== checksum(body)) bad(`the checksum does not match: the file was edited or corrupted after it was saved`);
+  if (!["LinearRegression", "LogisticRegression", "Sequential"].includes(m.model as string)) bad(`unknown model type ${describe(m.model)}`);
+  if (!LOSSES.includes(m.loss as never)) bad(`unknown loss ${describe(m.loss)}`);
+  if (!Array.isArray(m.layers) || m.layers.length === 0) bad("layers must be a non-empty array");
+  const layers = m.layers as ModelJSON["layers"];
+  const configs: DenseConfig[] = [];
+  let inputs = layers[0]?.inputs;
+  if (!Number.isInteger(inputs) || inputs < 1) bad(`layers[0].inputs must be a positive integer, received ${describe(inputs)}`);
+  layers.forEach((l, i) => {
+    if (typeof l !== "object" || l === null) bad(`layers[${i}] must be an object`);
+    if (l.inputs !== inputs) bad(`layers[${i}].inputs is ${describe(l.inputs)} but the layer before it has ${inputs} units`);
+    let config: DenseConfig;
+    try {
+      config = dense({ units: l.units, activation: l.activation as never, init: l.init as never, slopes: l.slopes as never, slopeInit: l.slopeInit });
+    } catch (err) {
+      return bad(`layers[${i}]: ${(err as Error).message.replace(/^descent: dense: /, "")}`);
+    }
+    numbers(l.w, inputs * l.units, `layers[${i}].w`);
+    numbers(l.b, l.units, `layers[${i}].b`);
+    const prelu = JSON.stringify(l.activation).includes('"prelu"');
+    if (prelu) numbers(l.slope, l.slopes === "neuron" ? l.units : 1, `layers[${i}].slope`);
+    else if (l.slope !== undefined) bad(`layers[${i}].slope is given but the layer has no PReLU`);
+    configs.push(config);
+    inputs = l.units;
+  });
+  const first = layers[0].inputs;
+  const last = layers[layers.length - 1].units;
+  if (m.features !== undefined) {
+    numbers(m.features.mean, first, "features.mean");
+    numbers(m.features.scale, first, "features.scale").forEach((s, i) => { if (!(s > 0)) bad(`features.scale[${i}] must be > 0`); });
+  }
+  const classification = m.loss !== "mse";
+  if (classification) {
+    if (!Array.isArray(m.classes) || m.classes.length < 2) bad("a classifier needs classes: an array of at least two labels");
+    const k = (m.classes as unknown[]).length;
+    if (m.loss === "binaryCrossentropy" ? k !== 2 || last !== 1 : k !== last) bad(`${k} classes do not fit an output layer of ${last} unit(s)`);
+  } else if (m.target !== undefined) {
+    numbers(m.target.mean, last, "target.mean");
+    numbers(m.target.scale, last, "target.scale").forEach((s, i) => { if (!(s > 0)) bad(`target.scale[${i}] must be > 0`); });
+  }
+  const opts = { ...(m.options as Record<string, unknown> | undefined ?? {}), ...(o.runtime !== undefined ? { runtime: o.runtime } : {}) };
+  let model: Model;
+  try {
+    model = (FACTORIES.get(m.model as ModelKind) as Factory)(opts, configs);
+  } catch (err) {
+    return bad(`options: ${(err as Error).message.replace(/^descent: \w+: /, "")}`);
+  }
+  model.restoreFrom(m as ModelJSON);
+  return model;
 }

@@ -4,7 +4,7 @@ import {
   OPTIMIZER_KEYS, checkKeys, describe, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
 } from "./common.ts";
 import type { DenseConfig } from "./layers.ts";
-import { Model, type Task } from "./model.ts";
+import { Model, registerModel, type Task } from "./model.ts";
 import { LOSSES, Network, type LossName } from "./network.ts";
 
 export interface SequentialOptions {
@@ -112,3 +112,5 @@ function checkOutput(fn: string, loss: LossName, last: DenseConfig): void {
     );
   }
 }
+
+registerModel("Sequential", (options, layers) => new Sequential(layers, options));
