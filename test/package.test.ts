@@ -60,4 +60,16 @@ describe("the README", () => {
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: root });
     expect(out).toContain("liveTensors: 0, liveBytes: 0");
   });
+
+  it("its models example runs as written", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("```ts\nimport { readFileSync }");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const code = readme.slice(start + 6, readme.indexOf("```", start + 6));
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: root });
+    // The last line is the closed form's reason, coefficients and intercept.
+    expect(out).toMatch(/auto: 3 features ≤ 2000[\s\S]*Float64Array\(3\)/);
+    expect(out.trim().split("\n").length).toBeGreaterThan(10); // one line per epoch at least
+  });
 });
