@@ -44,27 +44,55 @@ export function blendCols_f32(src: usize, dst: usize, mask: usize, rows: i32, co
 }
 
 /**
- * g (cols × cols float64, row-major) = AᵀA for A rows × cols float32. Row by row, G's upper
- * triangle (from the even column at or below the diagonal) takes a_i·a_j; the lower triangle is
- * mirrored at the end.
+ * g (cols × cols float64, row-major) = AᵀA for A rows × cols float32. G's upper triangle (from
+ * the even column at or below the diagonal) takes a_i·a_j row after row; four rows share one
+ * load and store of G, adding their products one at a time in row order, so the result is the
+ * same as row by row. The lower triangle is mirrored at the end.
  */
 export function gram64_f64(a: usize, rows: i32, cols: i32, g: usize): void {
   memory.fill(g, 0, <usize>cols * <usize>cols << 3);
-  for (let r = 0; r < rows; r++) {
+  const stride = <usize>cols << 2;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const a0 = at(a, r * cols);
+    const a1 = a0 + stride, a2 = a1 + stride, a3 = a2 + stride;
+    for (let i = 0; i < cols; i++) {
+      const off = <usize>i << 2;
+      const x0 = <f64>load<f32>(a0 + off), x1 = <f64>load<f32>(a1 + off);
+      const x2 = <f64>load<f32>(a2 + off), x3 = <f64>load<f32>(a3 + off);
+      const gi = g + ((<usize>i * <usize>cols) << 3);
+      let j = i & ~1;
+      if (ASC_FEATURE_SIMD) {
+        const v0 = f64x2.splat(x0), v1 = f64x2.splat(x1), v2 = f64x2.splat(x2), v3 = f64x2.splat(x3);
+        for (; j + 2 <= cols; j += 2) {
+          const pj = gi + (<usize>j << 3);
+          const oj = <usize>j << 2;
+          let acc = v128.load(pj);
+          acc = f64x2.add(acc, f64x2.mul(v0, f64x2.promote_low_f32x4(v128.load64_zero(a0 + oj))));
+          acc = f64x2.add(acc, f64x2.mul(v1, f64x2.promote_low_f32x4(v128.load64_zero(a1 + oj))));
+          acc = f64x2.add(acc, f64x2.mul(v2, f64x2.promote_low_f32x4(v128.load64_zero(a2 + oj))));
+          acc = f64x2.add(acc, f64x2.mul(v3, f64x2.promote_low_f32x4(v128.load64_zero(a3 + oj))));
+          v128.store(pj, acc);
+        }
+      }
+      for (; j < cols; j++) {
+        const pj = gi + (<usize>j << 3);
+        const oj = <usize>j << 2;
+        let acc = load<f64>(pj);
+        acc += x0 * <f64>load<f32>(a0 + oj);
+        acc += x1 * <f64>load<f32>(a1 + oj);
+        acc += x2 * <f64>load<f32>(a2 + oj);
+        acc += x3 * <f64>load<f32>(a3 + oj);
+        store<f64>(pj, acc);
+      }
+    }
+  }
+  for (; r < rows; r++) {
     const ar = at(a, r * cols);
     for (let i = 0; i < cols; i++) {
       const ai = <f64>load<f32>(at(ar, i));
       const gi = g + ((<usize>i * <usize>cols) << 3);
-      let j = i & ~1;
-      if (ASC_FEATURE_SIMD) {
-        const aiV = f64x2.splat(ai);
-        for (; j + 2 <= cols; j += 2) {
-          const pj = gi + (<usize>j << 3);
-          const aj = f64x2.promote_low_f32x4(v128.load64_zero(at(ar, j)));
-          v128.store(pj, f64x2.add(v128.load(pj), f64x2.mul(aiV, aj)));
-        }
-      }
-      for (; j < cols; j++) {
+      for (let j = i; j < cols; j++) {
         const pj = gi + (<usize>j << 3);
         store<f64>(pj, load<f64>(pj) + ai * <f64>load<f32>(at(ar, j)));
       }
