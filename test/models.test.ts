@@ -272,6 +272,54 @@ describe("backpropagation matches finite differences of a float64 network", () =
   });
 });
 
+describe("LinearRegression's and LogisticRegression's gradients match finite differences", () => {
+  /** Random weights (so the gradient is far from zero), then backprop against float64 central differences. */
+  function check(model: LinearRegression | LogisticRegression, X: Matrix, y: unknown, objective: (w: Float64Array, b: Float64Array) => number): void {
+    const layer = model.layers[0];
+    const r = mulberry32(17);
+    layer.w.data.forEach((_, i, a) => { a[i] = r() * 2 - 1; });
+    layer.b.data.forEach((_, i, a) => { a[i] = r() - 0.5; });
+    const g = model.gradients(X, y);
+    const w = Float64Array.from(layer.w.data);
+    const b = Float64Array.from(layer.b.data);
+    expect(relative(g.loss, objective(w, b))).toBeLessThan(1e-6);
+    const h = 1e-6;
+    for (const [param, grad] of [[w, g.layers[0].w], [b, g.layers[0].b]] as const) {
+      for (let i = 0; i < param.length; i++) {
+        const keep = param[i];
+        param[i] = keep + h;
+        const up = objective(w, b);
+        param[i] = keep - h;
+        const down = objective(w, b);
+        param[i] = keep;
+        expect(Math.abs(grad[i] - (up - down) / (2 * h)), `parameter ${i}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(grad[i])));
+      }
+    }
+  }
+
+  it("LinearRegression (standardised mean squared error + l2)", async () => {
+    const { X, y } = regression as { X: Matrix; y: Float32Array };
+    const model = await new LinearRegression({ l2: 0.3 }).fit(X, y);
+    const z = standardize64(X.data, X.rows, X.cols);
+    const t = standardize64(y, X.rows, 1).x;
+    check(model, X, y, (w, b) => {
+      let s = 0;
+      for (let r = 0; r < X.rows; r++) s += (b[0] + w[0] * z.x[3 * r] + w[1] * z.x[3 * r + 1] + w[2] * z.x[3 * r + 2] - t[r]) ** 2;
+      return s / X.rows + (0.3 / 2) * (w[0] ** 2 + w[1] ** 2 + w[2] ** 2);
+    });
+    model.dispose();
+  });
+
+  it.each([["binary", sex, 1], ["multinomial", island, 3]] as const)("LogisticRegression, %s (cross-entropy + l2)", async (_, data, k) => {
+    const labels = data.y as string[];
+    const model = await new LogisticRegression({ l2: 0.2, maxIter: 3 }).fit(data.X, labels);
+    const codes = new LabelEncoder().fit(labels).transform(labels);
+    const z = standardize64(data.X.data, data.X.rows, data.X.cols);
+    check(model, data.X, labels, (w, b) => logisticObjective(z, codes, k, w, b, 0.2));
+    model.dispose();
+  });
+});
+
 describe("training", () => {
   function xor(rows: number, seed: number): { X: Matrix; y: number[] } {
     const r = mulberry32(seed);
