@@ -4,6 +4,7 @@
 // every activation (per layer and per neuron), seeds make training bit-identical, and a hidden
 // layer fits what no linear model can.
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   ACTIVATIONS, LabelEncoder, LinearRegression, LogisticRegression, Sequential, dense, loadModel, parseCsv,
@@ -470,3 +471,42 @@ describe("saving and loading", () => {
     back.dispose();
   });
 });
+
+describe("properties: random networks on the three backends", () => {
+  const names = ACTIVATIONS.map((a) => a.name);
+  const layer = fc.record({
+    units: fc.integer({ min: 1, max: 9 }),
+    activation: fc.constantFrom("linear", ...names),
+    perNeuron: fc.boolean(),
+  });
+
+  it("wasm-simd and wasm compute bit-identical losses and gradients; js agrees to float32 rounding", async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(layer, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 9 }), fc.integer(),
+      async (layers, rows, cols, seed) => {
+        const configs = layers.map((l, i) => {
+          const rowwise = l.activation === "softmax" || l.activation === "logSoftmax";
+          // Per neuron: cycle through the elementwise activations from this one.
+          const activation = l.perNeuron && !rowwise
+            ? Array.from({ length: l.units }, (_, j) => names.filter((n) => n !== "softmax" && n !== "logSoftmax")[(j + i) % 7])
+            : l.activation;
+          return dense({ units: l.units, activation, slopes: l.perNeuron ? "neuron" : "layer" });
+        });
+        const X = randomMatrix(rows, cols, seed);
+        const outputs = layers[layers.length - 1].units;
+        const y = randomMatrix(rows, outputs, seed + 1);
+        const results = [];
+        for (const backend of ["wasm-simd", "wasm", "js"] as const) {
+          const m = new Sequential(configs, { seed, standardize: false, runtime: rt[backend] });
+          await m.fit(X, y, { epochs: 1 });
+          results.push(m.gradients(X, y));
+          m.dispose();
+        }
+        const [simd, scalar, js] = results;
+        expect(scalar).toEqual(simd);
+        expect(Math.abs(js.loss - simd.loss)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(simd.loss)));
+      },
+    ), { numRuns: 60, seed: 7 });
+  });
+});
+
