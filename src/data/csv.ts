@@ -49,8 +49,10 @@ interface Column {
 /**
  * Parses CSV text with a header row. A column is numeric when every cell is a finite number,
  * categorical when no cell is; a column mixing the two, or a numeric column with an empty cell,
- * is an error naming the line and column.
+ * is an error naming the line and column. With a target, the result has y.
  */
+export function parseCsv(text: string, options: CsvOptions & { target: string }): CsvData & { y: Float32Array | string[]; target: string };
+export function parseCsv(text: string, options?: CsvOptions): CsvData;
 export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   if (typeof text !== "string") throw new TypeError(`descent: ${FN}: text must be a string, received ${describe(text)}`);
   if (typeof options !== "object" || options === null) {

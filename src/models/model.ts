@@ -80,6 +80,8 @@ export abstract class Model {
   }
 
   abstract get task(): Task;
+  /** One line: the model, its shape or solver, and its optimizer. */
+  abstract describe(): string;
   protected abstract get lossName(): LossName;
 
   /** The class labels, sorted (classifiers, after fit). */
