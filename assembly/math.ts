@@ -134,7 +134,7 @@ const L11: f32 = 0.09090909090909091;
 }
 
 /** σ from x and e = e^(−|x|) ∈ (0, 1]: 1/(1 + e) for x >= 0, e/(1 + e) below. */
-@inline function sigmoidOf<T>(x: T, e: T): T {
+@inline export function sigmoidOf<T>(x: T, e: T): T {
   const num = ifLt<T>(x, splat<T>(0.0), e, splat<T>(1.0));
   // NaN: the comparison is false and selects 1, but e is NaN, so the quotient is NaN.
   return div<T>(num, add<T>(splat<T>(1.0), e));

@@ -80,6 +80,7 @@ lines.push(
   'export * from "./updates";',
   'export * from "./linalg";',
   'export * from "./training";',
+  'export * from "./fused";',
   "",
   "/** First byte after the module's static data: where the runtime's allocator starts. */",
   "export function heapBase(): usize {",

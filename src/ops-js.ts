@@ -174,7 +174,39 @@ export const OPS_JS = {
     }
     for (let i = 0; i < cols; i++) for (let j = 0; j < i; j++) d[g + i * cols + j] = d[g + j * cols + i];
   },
+  denseMse1_f32(h: Heap, x: number, t: number, w: number, bias: number, rows: number, cols: number, n: number, gw: number, out: number, _scratch: number): void {
+    dense1(h, x, t, w, bias, rows, cols, n, gw, out, (z, y) => (z - y) ** 2, (z, y) => (2 * (z - y)) / n);
+  },
+  denseBce1_f32(h: Heap, x: number, t: number, w: number, bias: number, rows: number, cols: number, n: number, gw: number, out: number, _scratch: number): void {
+    dense1(h, x, t, w, bias, rows, cols, n, gw, out,
+      (z, y) => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))), (z, y) => (sigmoid64(z) - y) / n);
+  },
 } as const;
+
+/** The fused one-unit dense pass (assembly/fused.ts) in float64: z, loss and d per row, gw = Σ d·x. */
+function dense1(
+  h: Heap, x: number, t: number, w: number, bias: number, rows: number, cols: number, _n: number, gw: number, out: number,
+  loss: (z: number, y: number) => number, deriv: (z: number, y: number) => number,
+): void {
+  const f = h.f32;
+  x >>= 2; t >>= 2; w >>= 2; gw >>= 2;
+  const acc = new Float64Array(cols);
+  let total = 0;
+  let dsum = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = x + r * cols;
+    let z = Math.fround(bias);
+    for (let j = 0; j < cols; j++) z += f[o + j] * f[w + j];
+    const y = f[t + r];
+    total += loss(z, y);
+    const d = deriv(z, y);
+    dsum += d;
+    for (let j = 0; j < cols; j++) acc[j] += d * f[o + j];
+  }
+  for (let j = 0; j < cols; j++) f[gw + j] = acc[j];
+  h.f64[out >> 3] = total;
+  h.f64[(out >> 3) + 1] = dsum;
+}
 
 export type OpName = keyof typeof OPS_JS;
 export const OP_NAMES = Object.keys(OPS_JS) as OpName[];

@@ -26,6 +26,8 @@ interface Workspace {
   readonly rows: number;
   readonly layers: LayerBuffers[];
   readonly ones: Tensor;
+  /** The fused one-unit kernels' two float64 sums, then their chunk of z/d (64 floats). */
+  readonly sums: Tensor;
   /** dA of each layer's input for layers after the first (rows × inputs). */
   readonly dInputs: Tensor[];
 }
@@ -87,6 +89,7 @@ export class Network {
       ws = {
         rows,
         ones,
+        sums: this.rt.zeros([4 + 64]),
         layers: this.layers.map((l) => l.buffers(rows)),
         dInputs: this.layers.slice(1).map((l) => this.rt.zeros([rows, l.inputs])),
       };
@@ -98,6 +101,7 @@ export class Network {
   dropWorkspaces(): void {
     for (const ws of this.#workspaces.values()) {
       ws.ones.dispose();
+      ws.sums.dispose();
       for (const b of ws.layers) for (const t of [b.z, b.a, b.dz, b.tmp, b.tmp2]) t?.dispose();
       for (const t of ws.dInputs) t.dispose();
     }
@@ -121,6 +125,7 @@ export class Network {
    * `backward`, every parameter's gradient of the objective (loss + l2 term).
    */
   lossAndGradients(x: number, y: number, rows: number, backward: boolean): number {
+    if (backward && this.fused !== undefined) return this.fusedLossAndGradients(x, y, rows);
     const ws = this.workspace(rows);
     const out = this.forward(x, rows, ws);
     const k = this.rt.kernels;
@@ -156,6 +161,29 @@ export class Network {
       }
     }
     return loss;
+  }
+
+  /**
+   * A single one-unit layer whose loss reads z directly (linear regression; binary logistic
+   * regression from its logits) trains with one fused pass over X (assembly/fused.ts).
+   */
+  get fused(): "denseMse1_f32" | "denseBce1_f32" | undefined {
+    if (this.layers.length !== 1 || this.output.units !== 1) return undefined;
+    if (this.loss === "mse") return this.output.linear ? "denseMse1_f32" : undefined;
+    return this.loss === "binaryCrossentropy" ? "denseBce1_f32" : undefined;
+  }
+
+  private fusedLossAndGradients(x: number, y: number, rows: number): number {
+    const layer = this.output;
+    const ws = this.workspace(rows);
+    const heap = this.rt.heap;
+    const bias = heap.f32[layer.b.ptr >> 2];
+    this.rt.kernels[this.fused as string](x, y, layer.w.ptr, bias, rows, layer.inputs, rows, layer.dw.ptr, ws.sums.ptr, ws.sums.ptr + 16);
+    const f64 = this.rt.heap.f64;
+    const at = ws.sums.ptr >> 3;
+    heap.f32[layer.db.ptr >> 2] = f64[at + 1];
+    if (this.l2 !== 0) this.rt.kernels.axpy_f32(layer.w.length, Math.fround(this.l2), layer.w.ptr, layer.dw.ptr);
+    return Math.fround(f64[at] / rows);
   }
 
   /** (l2/2)·Σ‖W‖² over every weight matrix (biases and slopes are not penalised). */
