@@ -9,7 +9,8 @@ import { ArrayMemory, Heap, MAX_PAGES, PAGE } from "./heap.ts";
 import { OPS_JS, OP_NAMES, type OpName } from "./ops-js.ts";
 import { ACTIVATIONS, kernelNames, type Activation, type ActivationName } from "./registry.ts";
 import { Tensor, disposedError, type TensorOwner } from "./tensor.ts";
-import { compile, compileSync, hasSimd, hasWebAssembly, instantiate, type WasmFlavor } from "./wasm.ts";
+import { ThreadPool } from "./threads.ts";
+import { compile, compileSync, hasSimd, hasWebAssembly, instantiate, threadsUnavailable, type WasmFlavor } from "./wasm.ts";
 
 export type Backend = "wasm-simd" | "wasm" | "js";
 export const BACKENDS: readonly Backend[] = ["wasm-simd", "wasm", "js"];
@@ -19,6 +20,13 @@ export interface RuntimeOptions {
   backend?: Backend | "auto";
   /** Upper bound on the runtime's memory, in bytes (default and maximum: 4 GiB). */
   maxMemory?: number;
+  /**
+   * Threads for training (default 1): a number, or "auto" for one per logical core. With more
+   * than one, the memory is a shared WebAssembly.Memory and gradient work is split over worker
+   * threads (wasm-simd only). Where that cannot work, the runtime runs single-threaded and says
+   * why once on the console.
+   */
+  threads?: number | "auto";
 }
 
 /** A pointer-level kernel: byte offsets and sizes in, a scalar or nothing out. */
@@ -68,17 +76,30 @@ export class Runtime implements TensorOwner {
   /** Every activation of the registry: forward(x, params?) and backward(x, dy, params?). */
   readonly activations: Activations;
   readonly label: string;
+  /** Worker threads for training (undefined: single-threaded). */
+  readonly pool: ThreadPool | undefined;
   #liveTensors = 0;
   /** Blocks staged for the call in progress, released when it ends. */
   #staged: number[] = [];
 
   /** @internal Use createRuntime() or init(). */
-  constructor(backend: Backend, kernels: Kernels, heap: Heap) {
+  constructor(backend: Backend, kernels: Kernels, heap: Heap, pool?: ThreadPool) {
     this.backend = backend;
     this.kernels = kernels;
     this.heap = heap;
-    this.label = `${backend} runtime`;
+    this.pool = pool;
+    this.label = `${backend} runtime${pool ? ` with ${pool.size + 1} threads` : ""}`;
     this.activations = buildActivations(this);
+  }
+
+  /** Threads that training on this runtime uses: the calling thread plus the pool's workers. */
+  get threads(): number {
+    return (this.pool?.size ?? 0) + 1;
+  }
+
+  /** Stops the runtime's worker threads (a runtime without any has nothing to close). */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /** An activation by name (e.g. from a config or the command line); unknown names throw. */
@@ -775,27 +796,77 @@ function resolveBackend(options: RuntimeOptions | undefined): Backend {
 
 const FLAVOR: Record<Exclude<Backend, "js">, WasmFlavor> = { "wasm-simd": "simd", wasm: "scalar" };
 
-function assemble(backend: Backend, module: WebAssembly.Module | undefined, maxPages: number): Runtime {
+function assemble(backend: Backend, module: WebAssembly.Module | undefined, maxPages: number, shared = false): Runtime {
   if (backend === "js" || module === undefined) {
     const heap = new Heap(new ArrayMemory(1), 16, maxPages);
     return new Runtime("js", jsKernels(heap), heap);
   }
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages, shared });
   const exports = instantiate(module, memory);
   const heap = new Heap(memory, exports.heapBase(), maxPages);
   return new Runtime(backend, exports as unknown as Kernels, heap);
+}
+
+function threadsOf(options: RuntimeOptions | undefined): number {
+  const t = options?.threads;
+  if (t === undefined) return 1;
+  if (t === "auto") {
+    const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
+    return Math.max(1, g.navigator?.hardwareConcurrency ?? nodeCores ?? 1);
+  }
+  if (typeof t !== "number" || !Number.isInteger(t) || t < 1 || t > 256) {
+    throw new RangeError(`descent: createRuntime: threads must be "auto" or an integer from 1 to 256, received ${describe(t)}`);
+  }
+  return t;
+}
+
+/** Logical cores in Node (set by createRuntime; Node 20 has no navigator.hardwareConcurrency). */
+let nodeCores: number | undefined;
+
+const warned = new Set<string>();
+
+/** Says once per reason why a runtime asked for threads runs single-threaded. */
+function singleThreaded(why: string): void {
+  if (warned.has(why)) return;
+  warned.add(why);
+  console.warn(`descent: running single-threaded: ${why}`);
 }
 
 /** A new, independent runtime with its own memory. */
 export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> {
   const backend = resolveBackend(options);
   const maxPages = maxPagesOf(options);
+  if (options?.threads === "auto" && nodeCores === undefined && isNode()) {
+    const specifier = "node:os";
+    nodeCores = ((await import(/* @vite-ignore */ specifier)) as { availableParallelism(): number }).availableParallelism();
+  }
+  const threads = threadsOf(options);
+  if (threads > 1) {
+    const why = backend !== "wasm-simd" ? `threads need the wasm-simd backend, and this runtime is ${backend}`
+      : threadsUnavailable() ?? (isNode() ? undefined : "worker threads are only started in Node so far");
+    if (why === undefined) {
+      const module = await compile("threads");
+      const rt = assemble(backend, module, maxPages, true);
+      const kernels = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
+      const pool = await ThreadPool.create(threads - 1, module, rt.heap.memory as WebAssembly.Memory, kernels);
+      return new Runtime(backend, rt.kernels, rt.heap, pool);
+    }
+    singleThreaded(why);
+  }
   const module = backend === "js" ? undefined : await compile(FLAVOR[backend]);
   return assemble(backend, module, maxPages);
 }
 
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === "string";
+}
+
 /** Synchronous createRuntime (where the platform allows compiling WASM synchronously). */
 export function createRuntimeSync(options?: RuntimeOptions): Runtime {
+  if (threadsOf(options) > 1) {
+    throw new TypeError("descent: createRuntimeSync: threads start asynchronously: use `await createRuntime({ threads })` or `await init({ threads })`");
+  }
   const backend = resolveBackend(options);
   const maxPages = maxPagesOf(options);
   const module = backend === "js" ? undefined : compileSync(FLAVOR[backend]);

@@ -1,9 +1,10 @@
 // Loading the WASM builds. The binaries are inlined (base64, src/generated/wasm.ts, written by
 // `npm run build`), so no path, fetch, MIME type or bundler plugin is ever involved: the same
 // code loads in Node, bundlers, plain <script type="module"> pages and workers.
-import { scalarWasm, simdWasm } from "./generated/wasm.ts";
+import { scalarWasm, simdWasm, threadsWasm } from "./generated/wasm.ts";
 
-export type WasmFlavor = "simd" | "scalar";
+/** "threads" is the SIMD build importing a shared memory, for runtimes with worker threads. */
+export type WasmFlavor = "simd" | "scalar" | "threads";
 
 /** The smallest module that uses a SIMD instruction: (func (result v128) v128.const 0). */
 const SIMD_PROBE = new Uint8Array([
@@ -33,7 +34,25 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 const modules = new Map<WasmFlavor, WebAssembly.Module>();
 
 function bytesOf(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
-  return decode(flavor === "simd" ? simdWasm : scalarWasm);
+  return decode(flavor === "simd" ? simdWasm : flavor === "threads" ? threadsWasm : scalarWasm);
+}
+
+/**
+ * Why threads cannot run here, or undefined when they can: they need SharedArrayBuffer (in a
+ * browser only on cross-origin isolated pages) and a shared WebAssembly.Memory.
+ */
+export function threadsUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer !== "function") {
+    return "SharedArrayBuffer is not available (in a browser, the page must be cross-origin isolated: COOP/COEP headers)";
+  }
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false) return "the page is not cross-origin isolated (COOP/COEP headers), so memory cannot be shared";
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  } catch {
+    return "this engine cannot create a shared WebAssembly.Memory";
+  }
+  return undefined;
 }
 
 /** Compiles a build once per process (asynchronously, as browsers' main threads require). */

@@ -31,12 +31,14 @@ export interface LinearRegressionOptions {
   /** Standardise features and target inside the model (default true); coefficients are reported in the original units. */
   standardize?: boolean;
   runtime?: unknown;
+  /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
+  threads?: number | "auto";
 }
 
 /** Above this many features the normal equations' d³ solve and d² memory give way to gradient descent. */
 export const AUTO_NORMAL_MAX_FEATURES = 2000;
 
-const KEYS = ["solver", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "runtime"] as const;
+const KEYS = ["solver", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "threads", "runtime"] as const;
 
 export class LinearRegression extends Model {
   readonly kind = "LinearRegression";

@@ -34,9 +34,11 @@ export interface LogisticRegressionOptions {
   seed?: number;
   standardize?: boolean;
   runtime?: unknown;
+  /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
+  threads?: number | "auto";
 }
 
-const KEYS = ["solver", "maxIter", "tol", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "runtime"] as const;
+const KEYS = ["solver", "maxIter", "tol", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "threads", "runtime"] as const;
 
 export class LogisticRegression extends Model {
   readonly kind = "LogisticRegression";
@@ -119,6 +121,7 @@ export class LogisticRegression extends Model {
     const data = this.prepare(m, y, "fit", fo.validationData);
     try {
       const net = build(m.cols, data.outputs);
+      net.threads = this.threads;
       this.net = net;
       this.history = { loss: [], valLoss: [] };
       const layer = net.layers[0];

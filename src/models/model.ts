@@ -67,6 +67,8 @@ export abstract class Model {
   protected target: Standardization | undefined;
   protected encoder: LabelEncoder | undefined;
   protected readonly standardize: boolean;
+  /** Threads for training: at most the runtime's (see createRuntime's `threads`). */
+  readonly threads: number;
   /** Options as given (JSON-safe), saved with the model. */
   protected readonly saved: Record<string, unknown>;
   #disposed = false;
@@ -74,8 +76,11 @@ export abstract class Model {
   protected constructor(fn: string, o: Record<string, unknown>) {
     this.runtime = runtimeOption(fn, o.runtime);
     this.standardize = bool(fn, "standardize", o.standardize, true);
+    const available = this.runtime.threads;
+    this.threads = o.threads === "auto" ? available : Math.min(available, num(fn, "threads", o.threads, available, { min: 1, integer: true }));
     const saved: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) if (k !== "runtime" && v !== undefined) saved[k] = v;
+    // The runtime and thread count belong to where a model runs, not to the model.
+    for (const [k, v] of Object.entries(o)) if (k !== "runtime" && k !== "threads" && v !== undefined) saved[k] = v;
     this.saved = saved;
   }
 
@@ -222,6 +227,7 @@ export abstract class Model {
         this.net = build(m.cols, prepared.outputs);
       }
       this.net.l2 = defaults.l2; // a loaded model's network is rebuilt without it
+      this.net.threads = this.threads;
       this.history = { loss: [], valLoss: [] };
       this.net.resetOptimizer();
       await train(this.net, prepared.train, prepared.validation, {

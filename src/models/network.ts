@@ -11,6 +11,9 @@ import {
 } from "./common.ts";
 import { DenseLayer, type DenseConfig, type LayerBuffers } from "./layers.ts";
 
+/** Below this many elements of X a fused pass stays on one thread: waking workers costs more. */
+const PARALLEL_MIN_ELEMENTS = 1 << 16;
+
 export type LossName = "mse" | "binaryCrossentropy" | "categoricalCrossentropy";
 export const LOSSES: readonly LossName[] = ["mse", "binaryCrossentropy", "categoricalCrossentropy"];
 
@@ -28,6 +31,8 @@ interface Workspace {
   readonly ones: Tensor;
   /** The fused one-unit kernels' two float64 sums, then their chunk of z/d (64 floats). */
   readonly sums: Tensor;
+  /** Per extra thread: its partial gradient (inputs floats) and its sums block, made on first use. */
+  threadBuffers: { gw: Tensor; sums: Tensor }[];
   /** dA of each layer's input for layers after the first (rows × inputs). */
   readonly dInputs: Tensor[];
 }
@@ -37,6 +42,8 @@ export class Network {
   readonly layers: DenseLayer[];
   readonly loss: LossName;
   l2: number;
+  /** Threads for the fused gradient pass (at most the runtime's). */
+  threads = 1;
   #workspaces = new Map<number, Workspace>();
   #state: Tensor[][] = [];
   #step = 0;
@@ -90,6 +97,7 @@ export class Network {
         rows,
         ones,
         sums: this.rt.zeros([4 + 64]),
+        threadBuffers: [],
         layers: this.layers.map((l) => l.buffers(rows)),
         dInputs: this.layers.slice(1).map((l) => this.rt.zeros([rows, l.inputs])),
       };
@@ -102,6 +110,7 @@ export class Network {
     for (const ws of this.#workspaces.values()) {
       ws.ones.dispose();
       ws.sums.dispose();
+      for (const b of ws.threadBuffers) { b.gw.dispose(); b.sums.dispose(); }
       for (const b of ws.layers) for (const t of [b.z, b.a, b.dz, b.tmp, b.tmp2]) t?.dispose();
       for (const t of ws.dInputs) t.dispose();
     }
@@ -177,13 +186,45 @@ export class Network {
     const layer = this.output;
     const ws = this.workspace(rows);
     const heap = this.rt.heap;
+    const kernel = this.fused as string;
+    const cols = layer.inputs;
     const bias = heap.f32[layer.b.ptr >> 2];
-    this.rt.kernels[this.fused as string](x, y, layer.w.ptr, bias, rows, layer.inputs, rows, layer.dw.ptr, ws.sums.ptr, ws.sums.ptr + 16);
-    const f64 = this.rt.heap.f64;
-    const at = ws.sums.ptr >> 3;
-    heap.f32[layer.db.ptr >> 2] = f64[at + 1];
+    const pool = this.rt.pool;
+    const threads = pool === undefined ? 1 : Math.min(this.threads, pool.size + 1, Math.ceil(rows / 4));
+    let loss: number;
+    let dsum: number;
+    if (threads <= 1 || rows * cols < PARALLEL_MIN_ELEMENTS) {
+      this.rt.kernels[kernel](x, y, layer.w.ptr, bias, rows, cols, rows, layer.dw.ptr, ws.sums.ptr, ws.sums.ptr + 16);
+      loss = heap.f64[ws.sums.ptr >> 3];
+      dsum = heap.f64[(ws.sums.ptr >> 3) + 1];
+    } else {
+      // Contiguous shares of whole blocks of four rows, fixed by the thread count; thread 0 (this
+      // one) writes into dw, the others into their own buffers, summed below in thread order.
+      while (ws.threadBuffers.length < threads - 1) {
+        ws.threadBuffers.push({ gw: this.rt.zeros([cols]), sums: this.rt.zeros([4 + 64]) });
+      }
+      const share = Math.ceil(rows / threads / 4) * 4;
+      const tasks: number[][] = [];
+      for (let t = 0; t < threads; t++) {
+        const r0 = Math.min(t * share, rows);
+        const r1 = Math.min(r0 + share, rows);
+        const gw = t === 0 ? layer.dw.ptr : ws.threadBuffers[t - 1].gw.ptr;
+        const sums = t === 0 ? ws.sums.ptr : ws.threadBuffers[t - 1].sums.ptr;
+        tasks.push([x + r0 * cols * 4, y + r0 * 4, layer.w.ptr, bias, r1 - r0, cols, rows, gw, sums, sums + 16]);
+      }
+      const k = this.rt.kernels;
+      (pool as NonNullable<typeof pool>).run(kernel, tasks, (args) => k[kernel](...args));
+      loss = heap.f64[ws.sums.ptr >> 3];
+      dsum = heap.f64[(ws.sums.ptr >> 3) + 1];
+      for (const b of ws.threadBuffers.slice(0, threads - 1)) {
+        k.axpy_f32(cols, 1, b.gw.ptr, layer.dw.ptr);
+        loss += heap.f64[b.sums.ptr >> 3];
+        dsum += heap.f64[(b.sums.ptr >> 3) + 1];
+      }
+    }
+    heap.f32[layer.db.ptr >> 2] = dsum;
     if (this.l2 !== 0) this.rt.kernels.axpy_f32(layer.w.length, Math.fround(this.l2), layer.w.ptr, layer.dw.ptr);
-    return Math.fround(f64[at] / rows);
+    return Math.fround(loss / rows);
   }
 
   /** (l2/2)·Σ‖W‖² over every weight matrix (biases and slopes are not penalised). */

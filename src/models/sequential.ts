@@ -28,10 +28,12 @@ export interface SequentialOptions {
   /** Standardise features (and regression targets) inside the model (default true). */
   standardize?: boolean;
   runtime?: unknown;
+  /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
+  threads?: number | "auto";
 }
 
 export const SEQUENTIAL_KEYS = [
-  "loss", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "runtime",
+  "loss", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "threads", "runtime",
 ] as const;
 
 export class Sequential extends Model {

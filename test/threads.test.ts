@@ -1,0 +1,109 @@
+// Training on worker threads: 1, 2 and 4 threads give correct weights, bit-identical run to run
+// for a fixed thread count; the shared memory survives growth while workers use it; where threads
+// cannot run, the runtime says why and runs single-threaded.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { LinearRegression, LogisticRegression, createRuntime, type Matrix, type Runtime } from "../src/index.ts";
+import { createRuntimeSync } from "../src/runtime.ts";
+import { mulberry32 } from "../src/random.ts";
+
+const runtimes: Record<number, Runtime> = {};
+beforeAll(async () => {
+  for (const t of [1, 2, 4]) runtimes[t] = await createRuntime({ backend: "wasm-simd", threads: t });
+});
+afterAll(async () => {
+  for (const rt of Object.values(runtimes)) await rt.close();
+});
+
+function problem(rows: number, cols: number, seed: number): { X: Matrix; y: Float32Array; labels: number[] } {
+  const r = mulberry32(seed);
+  const data = Float32Array.from({ length: rows * cols }, () => r() * 2 - 1);
+  const y = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0.5;
+    for (let j = 0; j < cols; j++) s += data[i * cols + j] * ((j % 5) - 2);
+    y[i] = s + (r() - 0.5);
+  }
+  return { X: { data, rows, cols }, y, labels: Array.from(y, (v) => (v > 0.5 ? 1 : 0)) };
+}
+
+const weights = (m: LinearRegression | LogisticRegression): Float32Array =>
+  Float32Array.from([...m.layers[0].w.data, ...m.layers[0].b.data]);
+
+describe("threads", () => {
+  // 4001 rows: not a multiple of four or of the thread count, so every share boundary is exercised.
+  const { X, y, labels } = problem(4001, 24, 3);
+
+  it("a runtime reports its threads", () => {
+    expect(runtimes[1].threads).toBe(1);
+    expect(runtimes[2].threads).toBe(2);
+    expect(runtimes[4].threads).toBe(4);
+    expect(runtimes[4].label).toMatch(/with 4 threads/);
+    expect(runtimes[4].heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it.each([2, 4])("%i threads train linear and logistic regression to the single-thread result (to rounding), bit-identical run to run", async (threads) => {
+    for (const [make, target] of [
+      [() => new LinearRegression({ solver: "gd", optimizer: "sgd", lr: 0.05, epochs: 30, runtime: runtimes[threads] }), y],
+      [() => new LogisticRegression({ solver: "gd", optimizer: "adam", epochs: 30, runtime: runtimes[threads] }), labels],
+    ] as const) {
+      const single = await (make() as LinearRegression).fit(X, target);
+      expect(single.threads).toBe(threads);
+      const a = weights(single);
+      const b = weights(await (make() as LinearRegression).fit(X, target));
+      expect(b).toEqual(a);
+      const one = make() as LinearRegression;
+      // The same model limited to one thread: a different summation order, the same weights to rounding.
+      const reference = await new (one.constructor as typeof LinearRegression)({ ...optionsOf(one), threads: 1 }).fit(X, target);
+      const r = weights(reference);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - r[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(r[i])));
+      expect(a).not.toEqual(new Float32Array(a.length));
+    }
+  });
+
+  it("the default L-BFGS solver reaches the same optimum on 1, 2 and 4 threads", async () => {
+    const losses = [];
+    for (const t of [1, 2, 4]) {
+      const m = await new LogisticRegression({ l2: 0.01, runtime: runtimes[t] }).fit(X, labels);
+      losses.push(m.history.loss.at(-1) as number);
+      m.dispose();
+    }
+    expect(Math.abs(losses[1] - losses[0])).toBeLessThan(1e-6);
+    expect(Math.abs(losses[2] - losses[0])).toBeLessThan(1e-6);
+  });
+
+  it("the memory shared with the workers survives growth", async () => {
+    const rt = runtimes[2];
+    const before = rt.memory().memoryBytes;
+    // Force growth with a big block, then train on data placed after it.
+    const ballast = rt.zeros([Math.ceil((before * 2) / 4)]);
+    const m = await new LinearRegression({ solver: "gd", optimizer: "sgd", lr: 0.05, epochs: 30, runtime: rt }).fit(X, y);
+    expect(rt.memory().memoryBytes).toBeGreaterThan(before);
+    const reference = await new LinearRegression({ solver: "gd", optimizer: "sgd", lr: 0.05, epochs: 30, runtime: runtimes[2] }).fit(X, y);
+    expect(weights(m)).toEqual(weights(reference));
+    ballast.dispose();
+    m.dispose();
+    reference.dispose();
+  });
+
+  it("a model asks for at most the runtime's threads", () => {
+    expect(new LinearRegression({ runtime: runtimes[2], threads: 8 }).threads).toBe(2);
+    expect(new LinearRegression({ runtime: runtimes[4], threads: 2 }).threads).toBe(2);
+    expect(() => new LinearRegression({ runtime: runtimes[2], threads: 0 })).toThrow(/threads must be >= 1, received 0/);
+  });
+
+  it("without wasm-simd, or synchronously, threads are refused or fall back with one message", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const js = await createRuntime({ backend: "js", threads: 2 });
+    expect(js.threads).toBe(1);
+    await createRuntime({ backend: "js", threads: 2 });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/single-threaded: threads need the wasm-simd backend/);
+    warn.mockRestore();
+    expect(() => createRuntimeSync({ threads: 2 })).toThrow(/threads start asynchronously/);
+    await expect(createRuntime({ threads: 0 })).rejects.toThrow(/threads must be "auto" or an integer from 1 to 256/);
+  });
+});
+
+function optionsOf(m: LinearRegression): Record<string, unknown> {
+  return { ...(m as unknown as { saved: Record<string, unknown> }).saved, runtime: m.runtime };
+}
