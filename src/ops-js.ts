@@ -157,22 +157,30 @@ export const OPS_JS = {
       for (let j = 0; j < cols; j++) if (m[mask + j] !== 0) f[dst + r * cols + j] = f[src + r * cols + j];
     }
   },
-  gram64_f64(h: Heap, a: number, rows: number, cols: number, g: number): void {
-    // Same order as the WASM kernel (rows ascending, one multiply and one add per step), so the
-    // result is bit-identical.
+  colSums64_f64(h: Heap, a: number, rows: number, cols: number, out: number): void {
     const f = h.f32;
     const d = h.f64;
-    a >>= 2; g >>= 3;
-    d.fill(0, g, g + cols * cols);
+    a >>= 2; out >>= 3;
+    d.fill(0, out, out + cols);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) d[out + j] += f[a + r * cols + j];
+  },
+  gram64_f64(h: Heap, a: number, y: number, shift: number, rows: number, cols: number, g: number, _scratch: number): void {
+    // Same operations in the same order as the WASM kernel, so the result is bit-identical.
+    const f = h.f32;
+    const d = h.f64;
+    a >>= 2; y >>= 2; shift >>= 2; g >>= 3;
+    const w = cols + 1;
+    d.fill(0, g, g + w * w);
+    const u = new Float64Array(w);
     for (let r = 0; r < rows; r++) {
-      const o = a + r * cols;
-      for (let i = 0; i < cols; i++) {
-        const ai = f[o + i];
-        const gi = g + i * cols;
-        for (let j = i; j < cols; j++) d[gi + j] += ai * f[o + j];
+      for (let j = 0; j < cols; j++) u[j] = f[a + r * cols + j] - f[shift + j];
+      u[cols] = f[y + r] - f[shift + cols];
+      for (let i = 0; i < w; i++) {
+        const gi = g + i * w;
+        for (let j = i; j < w; j++) d[gi + j] += u[i] * u[j];
       }
     }
-    for (let i = 0; i < cols; i++) for (let j = 0; j < i; j++) d[g + i * cols + j] = d[g + j * cols + i];
+    for (let i = 0; i < w; i++) for (let j = 0; j < i; j++) d[g + i * w + j] = d[g + j * w + i];
   },
   denseMse1_f32(h: Heap, x: number, t: number, w: number, bias: number, rows: number, cols: number, n: number, gw: number, out: number, _scratch: number): void {
     dense1(h, x, t, w, bias, rows, cols, n, gw, out, (z, y) => (z - y) ** 2, (z, y) => (2 * (z - y)) / n);

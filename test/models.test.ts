@@ -46,6 +46,17 @@ describe("LinearRegression reaches the float64 least-squares optimum on real dat
     model.dispose();
   });
 
+  it("the closed form without standardisation gives the same predictions (no l2)", async () => {
+    const a = await new LinearRegression({ standardize: false }).fit(X, y);
+    const b = await new LinearRegression().fit(X, y);
+    const pa = a.predict(X) as Float32Array;
+    const pb = b.predict(X) as Float32Array;
+    for (let i = 0; i < pa.length; i++) expect(Math.abs(pa[i] - pb[i])).toBeLessThan(1e-3);
+    expect(relative(mse(pa, y), optimum)).toBeLessThan(1e-5);
+    a.dispose();
+    b.dispose();
+  });
+
   it("solver auto picks the closed form for few features and says why", async () => {
     const model = await new LinearRegression().fit(X, y);
     expect(model.solverUsed).toBe("normal");

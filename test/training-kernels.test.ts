@@ -56,29 +56,41 @@ describe("blendCols_f32: dst[r, j] = src[r, j] where mask[j]", () => {
   });
 });
 
-describe("gram64_f64: G = AᵀA in float64", () => {
+describe("colSums64_f64 and gram64_f64: the closed form's float64 pass", () => {
   const shapes: [number, number][] = [...SHAPES, [37, 6], [1000, 13]];
-  it.each(shapes)("rows %i × cols %i: symmetric, exact to float64 rounding, identical on every backend", (rows, cols) => {
-    const a = values(rows * cols, rows * 31 + cols);
-    // Row-ascending float64 sums of exact products: what every backend must produce bit for bit.
-    const want = new Float64Array(cols * cols);
-    for (let i = 0; i < cols; i++) {
-      for (let j = i; j < cols; j++) {
+  it.each(shapes)("rows %i × cols %i: exact row-ascending float64 sums, symmetric, identical on every backend", (rows, cols) => {
+    const a = values(rows * cols, rows * 31 + cols).map((v) => v + 100); // an offset the shift removes
+    const y = values(rows, rows + 5).map((v) => v * 3 + 50);
+    const shift = Float32Array.from({ length: cols + 1 }, (_, j) => (j < cols ? 100 : 50) + j * 0.25);
+    const w = cols + 1;
+    const sums = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) sums[j] += a[r * cols + j];
+    const want = new Float64Array(w * w);
+    for (let i = 0; i < w; i++) {
+      for (let j = i; j < w; j++) {
         let s = 0;
-        for (let r = 0; r < rows; r++) s += a[r * cols + i] * a[r * cols + j];
-        want[i * cols + j] = s;
-        want[j * cols + i] = s;
+        for (let r = 0; r < rows; r++) {
+          const ui = (i < cols ? a[r * cols + i] : y[r]) - shift[i];
+          const uj = (j < cols ? a[r * cols + j] : y[r]) - shift[j];
+          s += ui * uj;
+        }
+        want[i * w + j] = s;
+        want[j * w + i] = s;
       }
     }
     for (const name of BACKEND_NAMES) {
       const r = rt[name];
       const t = r.tensor(a);
-      const g = r.zeros([Math.max(1, cols * cols * 2)]);
-      r.kernels.gram64_f64(t.ptr, rows, cols, g.ptr);
-      const got = new Float64Array(r.heap.memory.buffer, g.ptr, cols * cols).slice();
-      expect(got, name).toEqual(want);
-      t.dispose();
-      g.dispose();
+      const yt = r.tensor(y);
+      const st = r.tensor(shift);
+      const g = r.zeros([Math.max(1, 2 * w * w)]);
+      const out = r.zeros([Math.max(1, 2 * cols)]);
+      const scratch = r.zeros([8 * w]);
+      r.kernels.colSums64_f64(t.ptr, rows, cols, out.ptr);
+      r.kernels.gram64_f64(t.ptr, yt.ptr, st.ptr, rows, cols, g.ptr, scratch.ptr);
+      expect(new Float64Array(r.heap.memory.buffer, out.ptr, cols).slice(), `${name} sums`).toEqual(sums);
+      expect(new Float64Array(r.heap.memory.buffer, g.ptr, w * w).slice(), name).toEqual(want);
+      for (const x of [t, yt, st, g, out, scratch]) x.dispose();
     }
   });
 });

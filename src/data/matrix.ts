@@ -173,6 +173,18 @@ function rowOf(x: readonly unknown[], i: number, fn: string, arg: string): Row {
 
 function checkFinite(m: Matrix, fn: string, arg: string): void {
   const d = m.data;
+  // Fast path: a float64 sum of float32 values cannot overflow, so it is finite exactly when every
+  // value is (NaN and ±Infinity propagate); four sums keep the additions independent.
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n4 = d.length & ~3;
+  for (let k = 0; k < n4; k += 4) {
+    s0 += d[k];
+    s1 += d[k + 1];
+    s2 += d[k + 2];
+    s3 += d[k + 3];
+  }
+  for (let k = n4; k < d.length; k++) s0 += d[k];
+  if (Number.isFinite(s0 + s1 + s2 + s3)) return;
   for (let k = 0; k < d.length; k++) {
     if (!Number.isFinite(d[k])) {
       const i = Math.floor(k / m.cols), j = k % m.cols;

@@ -117,58 +117,73 @@ export class LinearRegression extends Model {
   }
 
   /**
-   * The closed form. Standardised features and target are written next to a column of ones,
-   * [X | 1 | y]; one float64 Gram pass (a WASM kernel) gives XᵀX, Xᵀ1, Xᵀy, n, Σy. The centred
-   * system (XcᵀXc + (n·l2/2)·I)·w = Xcᵀyc is solved in float64 and the bias recovered from means.
+   * The closed form, from one float64 Gram pass over the raw data in WASM: column means
+   * (colSums64), then G = Σ u·uᵀ for u = [x − s | y − s_y] with s the means rounded to float32
+   * (gram64). The standardisation statistics follow from G (population standard deviations, 1 for
+   * a constant column), and the standardised system (ZᵀZ + (n·l2/2)·I)·w = Zᵀt is solved in
+   * float64; in standardised units the bias is 0.
    */
   private fitNormal(m: { data: Float32Array; rows: number; cols: number }, y: unknown, build: (inputs: number) => Network): void {
-    const fn = "fit";
     const rt = this.runtime;
     const { rows, cols } = m;
-    toVector(y, "LinearRegression.fit", "y", rows);
-    this.fitFeatures(m);
-    const { values } = this.regressionTargets(y, rows, fn, true);
-    const width = cols + 2;
-    const aug = rt.zeros([rows, width]);
-    const gram = rt.zeros([width * width * 2]);
+    const target = toVector(y, "LinearRegression.fit", "y", rows);
+    const w1 = cols + 1;
+    const x = rt.tensor(m.data, [rows, cols]);
+    const tensors = [x];
     try {
-      const a = aug.data;
-      const f = this.features;
-      for (let r = 0; r < rows; r++) {
-        const o = r * width;
-        const src = r * cols;
-        for (let j = 0; j < cols; j++) a[o + j] = f ? (m.data[src + j] - f.mean[j]) / f.scale[j] : m.data[src + j];
-        a[o + cols] = 1;
-        a[o + cols + 1] = values[r];
+      const yt = rt.tensor(target);
+      tensors.push(yt);
+      const sums = rt.zeros([2 * w1]); // cols + 1 float64
+      const shift = rt.zeros([w1]);
+      const gram = rt.zeros([2 * w1 * w1]);
+      const scratch = rt.zeros([2 * 4 * w1]);
+      tensors.push(sums, shift, gram, scratch);
+      const k = rt.kernels;
+      k.colSums64_f64(x.ptr, rows, cols, sums.ptr);
+      k.colSums64_f64(yt.ptr, rows, 1, sums.ptr + cols * 8);
+      const mean = new Float64Array(rt.heap.memory.buffer, sums.ptr, w1).map((v) => v / rows);
+      const s = shift.data;
+      for (let j = 0; j < w1; j++) s[j] = mean[j];
+      k.gram64_f64(x.ptr, yt.ptr, shift.ptr, rows, cols, gram.ptr, scratch.ptr);
+      const g = new Float64Array(rt.heap.memory.buffer, gram.ptr, w1 * w1).slice();
+      // Centred on the means instead of the shifts: Σ(u − δ)(u − δ)ᵀ = G − n·δδᵀ, δ = mean − s.
+      const delta = Float64Array.from(mean, (v, j) => v - s[j]);
+      const c = (i: number, j: number): number => g[i * w1 + j] - rows * delta[i] * delta[j];
+      const scale = new Float64Array(w1);
+      for (let j = 0; j < w1; j++) {
+        const v = c(j, j);
+        scale[j] = this.standardize && v > 0 ? Math.sqrt(v / rows) : 1;
       }
-      rt.kernels.gram64_f64(aug.ptr, rows, width, gram.ptr);
-      const g = new Float64Array(rt.heap.memory.buffer, gram.ptr, width * width).slice();
-      const at = (i: number, j: number): number => g[i * width + j];
-      const n = at(cols, cols);
-      const sy = at(cols, cols + 1);
-      const c = new Float64Array(cols * cols);
+      const a = new Float64Array(cols * cols);
       const rhs = new Float64Array(cols);
       for (let i = 0; i < cols; i++) {
-        for (let j = 0; j < cols; j++) c[i * cols + j] = at(i, j) - (at(i, cols) * at(j, cols)) / n;
-        c[i * cols + i] += (n * this.#l2) / 2;
-        rhs[i] = at(i, cols + 1) - (at(i, cols) * sy) / n;
+        for (let j = 0; j < cols; j++) a[i * cols + j] = c(i, j) / (scale[i] * scale[j]);
+        a[i * cols + i] += (rows * this.#l2) / 2;
+        rhs[i] = c(i, cols) / (scale[i] * scale[cols]);
       }
-      const w = solveSymmetric(c, rhs, cols);
-      let b = sy / n;
-      for (let j = 0; j < cols; j++) b -= (w[j] * at(j, cols)) / n;
-      if (!w.every(Number.isFinite) || !Number.isFinite(b)) {
+      const w = solveSymmetric(a, rhs, cols);
+      if (!w.every(Number.isFinite)) {
         throw new RangeError("descent: LinearRegression.fit: the normal equations have no finite solution (is a feature far larger than float32 can hold?)");
+      }
+      if (this.standardize) {
+        this.features = { mean: mean.slice(0, cols), scale: scale.slice(0, cols) };
+        this.target = { mean: mean.slice(cols), scale: scale.slice(cols) };
+      } else {
+        this.features = undefined;
+        this.target = undefined;
       }
       this.net?.dispose();
       this.net = undefined;
       this.net = build(cols);
       const layer = this.net.layers[0];
       layer.w.data.set(w);
+      // Without standardisation the bias carries the means: b = ȳ − Σ w_j·x̄_j.
+      let b = this.standardize ? 0 : mean[cols];
+      if (!this.standardize) for (let j = 0; j < cols; j++) b -= w[j] * mean[j];
       layer.b.data[0] = b;
       this.history = { loss: [], valLoss: [] };
     } finally {
-      aug.dispose();
-      gram.dispose();
+      for (const t of tensors) t.dispose();
     }
   }
 
