@@ -187,6 +187,15 @@ export class LinearRegression extends Model {
     }
   }
 
+  override fitReport(): Record<string, unknown> {
+    return { solverUsed: this.solverUsed, solverReason: this.solverReason };
+  }
+
+  override applyFitReport(report: Record<string, unknown>): void {
+    this.solverUsed = report.solverUsed as LinearRegression["solverUsed"];
+    this.solverReason = String(report.solverReason ?? "");
+  }
+
   describe(): string {
     return `LinearRegression (solver ${this.solverUsed ?? this.solver}${this.solverUsed === "gd" ? `, ${this.#optimizer.name} lr ${this.#optimizer.lr}` : ""})`;
   }

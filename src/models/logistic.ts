@@ -167,6 +167,14 @@ export class LogisticRegression extends Model {
     return this;
   }
 
+  override fitReport(): Record<string, unknown> {
+    return { convergence: this.convergence };
+  }
+
+  override applyFitReport(report: Record<string, unknown>): void {
+    this.convergence = report.convergence as LogisticRegression["convergence"];
+  }
+
   describe(): string {
     const mode = this.mode === undefined ? "" : `${this.mode}, `;
     return `LogisticRegression (${mode}solver ${this.solver}${this.solver === "gd" ? `, ${this.#optimizer.name} lr ${this.#optimizer.lr}` : ""})`;

@@ -57,6 +57,24 @@ export function registerModel(kind: ModelKind, factory: Factory): void {
   FACTORIES.set(kind, factory);
 }
 
+/** What it takes to make the same model elsewhere (another thread): JSON-safe. */
+export interface Blueprint {
+  kind: ModelKind;
+  options: Record<string, unknown>;
+  layers: DenseConfig[];
+  /** The trained state, when there is one (Sequential's fit continues from it). */
+  state?: ModelJSON;
+}
+
+/** A new model from a blueprint, on `runtime` (the default runtime when undefined). */
+export function fromBlueprint(b: Blueprint, runtime?: unknown): Model {
+  const factory = FACTORIES.get(b.kind);
+  if (factory === undefined) throw new TypeError(`descent: unknown model kind ${describe(b.kind)}`);
+  const model = factory({ ...b.options, ...(runtime !== undefined ? { runtime } : {}) }, b.layers);
+  if (b.state !== undefined) model.restoreFrom(b.state);
+  return model;
+}
+
 export abstract class Model {
   abstract readonly kind: ModelKind;
   readonly runtime: Runtime;
@@ -87,6 +105,8 @@ export abstract class Model {
   abstract get task(): Task;
   /** One line: the model, its shape or solver, and its optimizer. */
   abstract describe(): string;
+  /** Trains on X (rows × features) and y; see each model. */
+  abstract fit(X: unknown, y: unknown, options?: FitOptions): Promise<this>;
   protected abstract get lossName(): LossName;
 
   /** The class labels, sorted (classifiers, after fit). */
@@ -429,6 +449,24 @@ export abstract class Model {
     }
     return model;
   }
+
+  /** @internal The model's kind, options and layers, and its trained state if any (for trainInWorker). */
+  blueprint(): Blueprint {
+    this.live("blueprint");
+    const layers = (this as unknown as { configs?: readonly DenseConfig[] }).configs ?? [];
+    return {
+      kind: this.kind, options: { ...this.saved }, layers: layers.map((l) => ({ ...l })),
+      ...(this.net !== undefined ? { state: this.toJSON() } : {}),
+    };
+  }
+
+  /** @internal What fit learned besides the weights (solver choice, convergence), for trainInWorker. */
+  fitReport(): Record<string, unknown> {
+    return {};
+  }
+
+  /** @internal Takes back what fitReport gave, after training elsewhere. */
+  applyFitReport(_report: Record<string, unknown>): void {}
 
   /** @internal Restores the state written by toJSON (already validated by loadModel). */
   restoreFrom(json: ModelJSON): void {

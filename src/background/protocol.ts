@@ -1,0 +1,21 @@
+// The messages between trainInWorker (the page or program) and the training worker.
+import type { EpochInfo, History } from "../models/common.ts";
+import type { Blueprint, ModelJSON } from "../models/model.ts";
+
+export interface TrainRequest {
+  type: "train";
+  blueprint: Blueprint;
+  X: { data: Float32Array; rows: number; cols: number };
+  y: unknown;
+  /** fit's options without the callbacks and the signal. */
+  fit: Record<string, unknown>;
+  /** The worker's runtime: the same backend as the model's, and threads when asked. */
+  runtime: { backend: string; threads: number | "auto" };
+}
+
+export type ToWorker = TrainRequest | { type: "stop" } | { type: "abort" };
+
+export type FromWorker =
+  | { type: "epoch"; info: EpochInfo }
+  | { type: "done"; state: ModelJSON; history: History; report: Record<string, unknown> }
+  | { type: "error"; message: string; aborted: boolean };
