@@ -24,6 +24,16 @@ describe("trainInWorker", () => {
     expect(there.predict(species.X)).toEqual(here.predict(species.X));
   });
 
+  it("updateEvery brings the current weights into the model during training", async () => {
+    const model = net();
+    const accuracies: number[] = [];
+    await trainInWorker(model, species.X, species.y, {
+      epochs: 60, updateEvery: 0, onEpoch: (e) => { if (e.epoch % 20 === 0) accuracies.push(model.score(species.X, species.y)); },
+    });
+    expect(accuracies.length).toBe(3);
+    expect(accuracies[2]).toBeGreaterThan(0.9);
+  });
+
   it("brings back what fit reports besides weights", async () => {
     const lr = await trainInWorker(new LinearRegression(), mass.X, mass.y);
     expect(lr.solverUsed).toBe("normal");

@@ -9,6 +9,8 @@ export interface TrainRequest {
   y: unknown;
   /** fit's options without the callbacks and the signal. */
   fit: Record<string, unknown>;
+  /** Send the weights with an epoch's progress at most this often (ms); undefined: only at the end. */
+  updateEvery?: number;
   /** The worker's runtime: the same backend as the model's, and threads when asked. */
   runtime: { backend: string; threads: number | "auto" };
 }
@@ -16,6 +18,6 @@ export interface TrainRequest {
 export type ToWorker = TrainRequest | { type: "stop" } | { type: "abort" };
 
 export type FromWorker =
-  | { type: "epoch"; info: EpochInfo }
+  | { type: "epoch"; info: EpochInfo; state?: ModelJSON }
   | { type: "done"; state: ModelJSON; history: History; report: Record<string, unknown> }
   | { type: "error"; message: string; aborted: boolean };

@@ -11,6 +11,12 @@ import type { FromWorker, ToWorker } from "./protocol.ts";
 export interface WorkerFitOptions extends FitOptions {
   /** Threads for the worker's runtime (shared memory; default 1). */
   threads?: number | "auto";
+  /**
+   * Bring the worker's current weights into the model at most this often (ms), before the
+   * onEpoch call they come with, so that the page can draw what the model predicts while it
+   * trains. Default: only at the end.
+   */
+  updateEvery?: number;
 }
 
 /** The two kinds of worker behind one small interface. */
@@ -62,7 +68,10 @@ async function spawn(): Promise<Channel> {
  */
 export async function trainInWorker<M extends Model>(model: M, X: unknown, y: unknown, options?: WorkerFitOptions): Promise<M> {
   const fn = "trainInWorker";
-  const { onEpoch, signal, threads, ...fit } = options ?? {};
+  const { onEpoch, signal, threads, updateEvery, ...fit } = options ?? {};
+  if (updateEvery !== undefined && !(typeof updateEvery === "number" && updateEvery >= 0)) {
+    throw new RangeError(`descent: ${fn}: updateEvery must be a number of milliseconds >= 0, received ${describe(updateEvery)}`);
+  }
   if (onEpoch !== undefined && typeof onEpoch !== "function") throw new TypeError(`descent: ${fn}: onEpoch must be a function, received ${describe(onEpoch)}`);
   const m = toMatrix(X, fn, "X");
   const blueprint = model.blueprint();
@@ -87,6 +96,7 @@ export async function trainInWorker<M extends Model>(model: M, X: unknown, y: un
     channel.onError((err) => finish(() => reject(new Error(`descent: ${fn}: the training worker failed: ${err.message}`))));
     channel.onMessage((msg) => {
       if (msg.type === "epoch") {
+        if (msg.state !== undefined) model.restoreFrom(msg.state);
         if (onEpoch?.(msg.info) === false) channel.post({ type: "stop" });
       } else if (msg.type === "done") {
         finish(() => {
@@ -104,7 +114,7 @@ export async function trainInWorker<M extends Model>(model: M, X: unknown, y: un
       }
     });
     channel.post({
-      type: "train", blueprint, X: copy, y, fit: fit as Record<string, unknown>,
+      type: "train", blueprint, X: copy, y, fit: fit as Record<string, unknown>, updateEvery,
       runtime: { backend: model.runtime.backend, threads: threads ?? 1 },
     });
   });

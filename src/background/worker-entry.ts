@@ -43,11 +43,16 @@ io.listen(async (message) => {
   try {
     const runtime = await createRuntime({ backend: message.runtime.backend as Backend, threads: message.runtime.threads });
     const model = fromBlueprint(message.blueprint, runtime);
+    const every = message.updateEvery;
+    let sent = -Infinity;
     await model.fit(message.X, message.y, {
       ...message.fit,
       signal: abort.signal,
       onEpoch: (info: EpochInfo) => {
-        io.post({ type: "epoch", info });
+        const now = performance.now();
+        const withState = every !== undefined && (now - sent >= every || info.epoch === info.epochs);
+        if (withState) sent = now;
+        io.post({ type: "epoch", info, ...(withState ? { state: model.toJSON() } : {}) });
         return !stopRequested;
       },
     } as never);
