@@ -8,6 +8,13 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The browser fixtures: plain JavaScript modules that run in pages and workers.
+    files: ["test/browser/**/*.js"],
+    languageOptions: {
+      globals: { Worker: "readonly", postMessage: "readonly", WorkerGlobalScope: "readonly" },
+    },
+  },
+  {
     languageOptions: {
       globals: {
         console: "readonly", process: "readonly", performance: "readonly", WebAssembly: "readonly",

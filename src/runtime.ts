@@ -825,11 +825,15 @@ let nodeCores: number | undefined;
 
 const warned = new Set<string>();
 
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(message);
+}
+
 /** Says once per reason why a runtime asked for threads runs single-threaded. */
 function singleThreaded(why: string): void {
-  if (warned.has(why)) return;
-  warned.add(why);
-  console.warn(`descent: running single-threaded: ${why}`);
+  warnOnce(`descent: running single-threaded: ${why}`);
 }
 
 /** A new, independent runtime with its own memory. */
@@ -853,7 +857,19 @@ export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> 
     }
     singleThreaded(why);
   }
-  const module = backend === "js" ? undefined : await compile(FLAVOR[backend]);
+  let module: WebAssembly.Module | undefined;
+  if (backend !== "js") {
+    try {
+      module = await compile(FLAVOR[backend]);
+    } catch (err) {
+      // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' refuses to compile any
+      // WASM. Asked for the best backend, the best that works there is js; asked for a WASM one
+      // by name, that is an error.
+      if ((options?.backend ?? "auto") !== "auto") throw err;
+      warnOnce(`descent: WebAssembly cannot be compiled here (${(err as Error).message}); using the js backend. A Content-Security-Policy needs script-src 'wasm-unsafe-eval' for WASM.`);
+      return assemble("js", undefined, maxPages);
+    }
+  }
   return assemble(backend, module, maxPages);
 }
 

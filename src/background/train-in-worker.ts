@@ -5,7 +5,6 @@
 import { toMatrix } from "../data/index.ts";
 import { describe, type FitOptions } from "../models/common.ts";
 import type { Model } from "../models/model.ts";
-import { workerSource } from "../generated/worker-source.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 export interface WorkerFitOptions extends FitOptions {
@@ -32,6 +31,9 @@ function isNode(): boolean {
 }
 
 async function spawn(): Promise<Channel> {
+  // Loaded on first use: the worker's program is the library again (about 350 KiB), which pages
+  // that never train in a worker should not pay for. The browser build emits it as its own chunk.
+  const { workerSource } = await import("../generated/worker-source.ts");
   if (isNode()) {
     const specifier = "node:worker_threads";
     type NodeWorker = { postMessage(m: unknown): void; on(e: string, h: (v: unknown) => void): void; terminate(): Promise<number> };

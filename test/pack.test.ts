@@ -1,0 +1,184 @@
+// The package as users get it: `npm pack`, then the tarball installed into a new Node project
+// and into a new Vite app, each importing "descent" and computing with no configuration; the
+// README's browser snippet runs as written in a page next to the installed package (Chromium).
+// The Vite app is test/browser/vite-app (no config file, no plugin); Vite itself is this
+// repository's, linked into the app, so nothing but the tarball and its dependency (csv-parse,
+// from the npm cache or registry) is installed.
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { ConsoleMessage } from "playwright-core";
+import { createServer, type ViteDevServer } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectClose, expectReport, nodeOps, reportOf, sharedChromium, withPage } from "./browser/chromium.ts";
+import { serveStatic, type StaticServer } from "./browser/server.ts";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("..", import.meta.url));
+const INPUT = [-6, -2.5, -1, -0.125, 0, 0.25, 1.5, 3];
+
+/** The environment of the child npm and node processes: none of `npm test`'s own npm_* settings. */
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(npm_|INIT_CWD$)/i.test(k) || /^npm_config_(cache|userconfig|registry|cafile)$/i.test(k)),
+);
+
+async function sh(file: string, args: string[], cwd: string): Promise<string> {
+  try {
+    return (await run(file, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20 })).stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${file} ${args.join(" ")} (in ${cwd}) failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+  }
+}
+
+/** A new project with the tarball installed (offline where the npm cache has csv-parse). */
+async function project(dir: string, name: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true, type: "module" }, null, 2));
+  await sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], dir);
+}
+
+let tmp: string;
+let tarball: string;
+let chromium: ReturnType<typeof sharedChromium>;
+let browser: ReturnType<typeof sharedChromium>["browser"];
+
+beforeAll(async () => {
+  for (const file of ["dist/index.js", "dist/browser/descent.js"]) {
+    if (!existsSync(join(root, file))) throw new Error(`${file} is missing: \`npm run build\` makes it (npm test builds first)`);
+  }
+  tmp = await mkdtemp(join(tmpdir(), "descent-pack-"));
+  chromium = sharedChromium();
+  browser = chromium.browser;
+  const packed = await sh("npm", ["pack", "--json", "--loglevel=error", "--pack-destination", tmp], root);
+  const [info] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
+  tarball = join(tmp, info.filename);
+  const files = info.files.map((f) => f.path);
+  for (const needed of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/browser/descent.js", "dist/cli/main.js"]) {
+    expect(files, `the tarball lacks ${needed}`).toContain(needed);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+});
+
+describe("the packed package in a new Node project", () => {
+  let app: string;
+  beforeAll(async () => {
+    app = join(tmp, "node-app");
+    await project(app, "descent-node-app");
+  }, 120_000);
+
+  it("imports \"descent\" in plain Node ESM, picks wasm-simd and computes what the js backend does", async () => {
+    const script = `
+      import { init, sigmoid, softmax, relu, createRuntime, parseCsv } from "descent";
+      const rt = await init();
+      const js = await createRuntime({ backend: "js" });
+      const x = new Float32Array(${JSON.stringify(INPUT)});
+      const ops = (f) => ({ sigmoid: Array.from(f.sigmoid(x)), softmax: Array.from(f.softmax(x, { cols: 4 })), relu: Array.from(f.relu(x)) });
+      const a = js.activations;
+      console.log(JSON.stringify({
+        backend: rt.backend,
+        wasm: ops({ sigmoid, softmax, relu }),
+        js: ops({ sigmoid: (v) => a.sigmoid.forward(v), softmax: (v, o) => a.softmax.forward(v, o), relu: (v) => a.relu.forward(v) }),
+        rows: parseCsv("a,y\\n1,2\\n3,4\\n", { target: "y" }).X.rows,
+      }));`;
+    const out = JSON.parse(await sh(process.execPath, ["--input-type=module", "-e", script], app));
+    expect(out.backend).toBe("wasm-simd");
+    const wasmInRepo = await nodeOps("wasm-simd", INPUT);
+    for (const op of ["sigmoid", "softmax", "relu"] as const) {
+      expectClose(out.wasm[op], out.js[op], 1e-6, op);
+      expect(out.wasm[op], `${op}: the packed WASM is the repository's`).toEqual(wasmInRepo[op]);
+    }
+    expect(out.rows).toBe(2);
+  });
+
+  it("installs the descent command", async () => {
+    expect(await sh(join(app, "node_modules/.bin/descent"), ["--help"], app)).toMatch(/^Usage: descent/);
+  });
+
+  it("the README's browser snippet works as written, in a page next to node_modules (Chromium)", async () => {
+    // The README as shipped in the package: its ```html block is the whole page.
+    const readme = await readFile(join(app, "node_modules/descent/README.md"), "utf8");
+    const start = readme.indexOf("```html\n<script type=\"module\">");
+    expect(start, "README.md has no ```html block beginning with <script type=\"module\"> (its browser section)").toBeGreaterThanOrEqual(0);
+    const snippet = readme.slice(start + "```html\n".length, readme.indexOf("```", start + 7));
+    expect(snippet.split("\n").length, "the snippet is a few lines").toBeLessThanOrEqual(12);
+    await writeFile(join(app, "index.html"), snippet);
+
+    // What the snippet logs in Node (the same code, importing the package by name) ...
+    const code = snippet.replace(/^\s*<script type="module">|<\/script>\s*$/g, "");
+    const inNode = code.replace(/from\s+(["'])[^"']*\/descent\/[^"']*\1/, 'from "descent"');
+    expect(inNode, "the snippet imports the package by path").not.toBe(code);
+    const capture = "console.log = (...a) => process.stdout.write(JSON.stringify(a.map((v) => ArrayBuffer.isView(v) ? Array.from(v) : v)) + '\\n');\n";
+    const expected = (await sh(process.execPath, ["--input-type=module", "-e", capture + inNode], app)).trim().split("\n").map((l) => JSON.parse(l));
+
+    // ... it logs in Chromium, from the page as written, served as static files.
+    const served = await serveStatic(app);
+    try {
+      await withPage(browser, served.url, async ({ messages, problems }) => {
+        const logs = (): ConsoleMessage[] => messages.filter((m) => m.type() === "log");
+        await expect.poll(() => (problems.length > 0 || logs().length >= expected.length ? "done" : "waiting"), { timeout: 20_000 }).toBe("done");
+        expect(problems).toEqual([]);
+        const logged = await Promise.all(
+          logs().map((m) => Promise.all(m.args().map((h) => h.evaluate((v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v))))),
+        );
+        expect(logged).toEqual(expected);
+        expect(logged[0][0]).toBe("wasm-simd");
+      });
+    } finally {
+      await served.close();
+    }
+  });
+});
+
+describe("the packed package in a new Vite app (no config file, no plugin)", () => {
+  // The project (package.json, node_modules) in vite/, the app (Vite's root: test/browser/vite-app)
+  // in vite/app/, and the check it shares with the other fixtures in vite/check.js, as in the repo.
+  let viteProject: string;
+  let app: string;
+  beforeAll(async () => {
+    viteProject = join(tmp, "vite");
+    app = join(viteProject, "app");
+    await project(viteProject, "descent-vite-app");
+    await cp(fileURLToPath(new URL("./browser/vite-app/", import.meta.url)), app, { recursive: true });
+    await cp(fileURLToPath(new URL("./browser/check.js", import.meta.url)), join(viteProject, "check.js"));
+    await symlink(join(root, "node_modules/vite"), join(viteProject, "node_modules/vite"), "dir");
+  }, 120_000);
+
+  it("vite build, served as static files: main thread and worker load descent and compute", async () => {
+    // `npx vite build app`, as a user would type it.
+    await sh(process.execPath, [join(viteProject, "node_modules/vite/bin/vite.js"), "build", "app", "--logLevel", "warn"], viteProject);
+    const served: StaticServer = await serveStatic(join(app, "dist"));
+    try {
+      await withPage(browser, served.url, async ({ page, problems }) => {
+        await expectReport(await reportOf(page), "wasm-simd");
+        await expectReport(await reportOf(page, "descentWorkerResult"), "wasm-simd");
+        expect(problems).toEqual([]);
+      });
+    } finally {
+      await served.close();
+    }
+  });
+
+  it("the dev server (which pre-bundles the installed package)", async () => {
+    let server: ViteDevServer | undefined;
+    try {
+      server = await createServer({ root: app, configFile: false, logLevel: "error", clearScreen: false, server: { host: "127.0.0.1", port: 0 } });
+      await server.listen();
+      await withPage(browser, server.resolvedUrls!.local[0], async ({ page, problems }) => {
+        await expectReport(await reportOf(page), "wasm-simd");
+        await expectReport(await reportOf(page, "descentWorkerResult"), "wasm-simd");
+        expect(problems).toEqual([]);
+      });
+    } finally {
+      await server?.close();
+    }
+  });
+});
