@@ -6,6 +6,19 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   { ignores: ["node_modules/", "build/", "dist/", "src/generated/", "assembly/", "bench/out/"] },
   js.configs.recommended,
+  {
+    // The playground (web/): browser pages, workers and a service worker; web/dist is its build output.
+    ignores: ["web/dist/"],
+  },
+  {
+    files: ["web/**"],
+    languageOptions: {
+      globals: {
+        self: "readonly", caches: "readonly", fetch: "readonly", Response: "readonly", location: "readonly",
+        navigator: "readonly", document: "readonly", window: "readonly", Worker: "readonly",
+      },
+    },
+  },
   ...tseslint.configs.recommended,
   {
     // The browser fixtures: plain JavaScript modules that run in pages and workers.
