@@ -1,26 +1,18 @@
 // Small helpers the examples share: seeded random data sets, a median timer and a plain-text
 // table. Nothing here is part of descent's API; the examples import descent from ../src/index.ts.
 import { matrix, type Matrix } from "../src/index.ts";
+import { mulberry32 as random } from "../src/random.ts";
 
-/** mulberry32: a seeded generator of numbers in [0, 1), so every run prints the same numbers. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (descent's own seeded generator): numbers in [0, 1), the same every run. */
+export { mulberry32 as random } from "../src/random.ts";
 
 /** A standard normal draw (Box–Muller). */
 export function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
 
-/** XOR: points uniform in [−1, 1]², labelled 1 when both coordinates have the same sign. */
-export function xor(rows: number, seed: number): { X: Matrix; y: number[] } {
+/** Points uniform in [−1, 1]², labelled by `label`. */
+function labelled(rows: number, seed: number, label: (a: number, b: number) => number): { X: Matrix; y: number[] } {
   const r = random(seed);
   const data = new Float32Array(rows * 2);
   const y: number[] = [];
@@ -29,24 +21,19 @@ export function xor(rows: number, seed: number): { X: Matrix; y: number[] } {
     const b = 2 * r() - 1;
     data[2 * i] = a;
     data[2 * i + 1] = b;
-    y.push(a * b > 0 ? 1 : 0);
+    y.push(label(a, b));
   }
   return { X: matrix(data, rows, 2), y };
 }
 
-/** A disc inside a ring: points uniform in [−1, 1]², labelled 1 inside the circle of radius 0.6. */
+/** XOR: labelled 1 when both coordinates have the same sign. */
+export function xor(rows: number, seed: number): { X: Matrix; y: number[] } {
+  return labelled(rows, seed, (a, b) => (a * b > 0 ? 1 : 0));
+}
+
+/** A disc inside a ring: labelled 1 inside the circle of radius 0.6. */
 export function circles(rows: number, seed: number): { X: Matrix; y: number[] } {
-  const r = random(seed);
-  const data = new Float32Array(rows * 2);
-  const y: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    const a = 2 * r() - 1;
-    const b = 2 * r() - 1;
-    data[2 * i] = a;
-    data[2 * i + 1] = b;
-    y.push(a * a + b * b < 0.36 ? 1 : 0);
-  }
-  return { X: matrix(data, rows, 2), y };
+  return labelled(rows, seed, (a, b) => (a * a + b * b < 0.36 ? 1 : 0));
 }
 
 /** The mean squared error of predictions against targets, in float64. */

@@ -153,6 +153,36 @@ export interface OptimizerConfig {
 
 export const OPTIMIZER_KEYS = ["optimizer", "lr", "momentum", "nesterov", "beta1", "beta2", "eps"] as const;
 
+/** The keys of TrainingOptions. */
+export const TRAINING_KEYS = [...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "threads", "runtime"] as const;
+
+/** The options every model takes for gradient-descent training (each model states its defaults). */
+export interface TrainingOptions {
+  optimizer?: OptimizerName;
+  /** Learning rate (Adam's default is 0.001 for Sequential, 0.01 for the regressions; SGD and momentum 0.01). */
+  lr?: number;
+  /** Momentum's coefficient (0.9). */
+  momentum?: number;
+  /** Nesterov's form of momentum (false). */
+  nesterov?: boolean;
+  /** Adam's decay rates (0.9, 0.999) and ε (1e-8). */
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  epochs?: number;
+  batchSize?: number;
+  /** (l2/2)·‖W‖² added to the mean loss; biases and PReLU slopes are not penalised. */
+  l2?: number;
+  /** Seeds the initial weights and the mini-batch shuffles (default 0). */
+  seed?: number;
+  /** Standardise features, and regression targets, inside the model (default true). */
+  standardize?: boolean;
+  /** The runtime to train and predict on (default: the default runtime). */
+  runtime?: unknown;
+  /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
+  threads?: number | "auto";
+}
+
 export function optimizerOption(fn: string, o: Record<string, unknown>, fallback: OptimizerName): OptimizerConfig {
   const name = oneOf(fn, "optimizer", o.optimizer, OPTIMIZERS, fallback);
   const defaultLr = name === "adam" ? 0.001 : 0.01;

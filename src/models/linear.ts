@@ -2,7 +2,7 @@
 // gradient descent on a one-layer network, behind one API; "auto" picks by problem size.
 import { toMatrix, toVector } from "../data/index.ts";
 import {
-  FIT_KEYS, OPTIMIZER_KEYS, checkKeys, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
+  FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
 } from "./common.ts";
 import { dense } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
@@ -11,34 +11,19 @@ import { solveSymmetric } from "./solve.ts";
 
 export type LinearSolver = "auto" | "normal" | "gd";
 
-export interface LinearRegressionOptions {
+export interface LinearRegressionOptions extends TrainingOptions {
   /** "auto" (default): "normal" up to AUTO_NORMAL_MAX_FEATURES features, else "gd". */
   solver?: LinearSolver;
-  optimizer?: "sgd" | "momentum" | "adam";
-  lr?: number;
-  momentum?: number;
-  nesterov?: boolean;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
   /** Gradient-descent epochs (default 1000). */
   epochs?: number;
   /** Mini-batch size for "gd" (default: the whole set). */
   batchSize?: number;
-  /** (l2/2)·‖w‖² added to the mean squared error (ridge); the bias is not penalised. */
-  l2?: number;
-  seed?: number;
-  /** Standardise features and target inside the model (default true); coefficients are reported in the original units. */
-  standardize?: boolean;
-  runtime?: unknown;
-  /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
-  threads?: number | "auto";
 }
 
 /** Above this many features the normal equations' d³ solve and d² memory give way to gradient descent. */
 export const AUTO_NORMAL_MAX_FEATURES = 2000;
 
-const KEYS = ["solver", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "threads", "runtime"] as const;
+const KEYS = ["solver", ...TRAINING_KEYS] as const;
 
 export class LinearRegression extends Model {
   readonly kind = "LinearRegression";

@@ -4,7 +4,7 @@
 // gradient-descent family trains the same one-layer network epoch by epoch instead.
 import { toMatrix } from "../data/index.ts";
 import {
-  FIT_KEYS, OPTIMIZER_KEYS, checkKeys, createYielder, describe, num, oneOf, optimizerOption, type FitOptions,
+  FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, createYielder, describe, num, oneOf, optimizerOption, type FitOptions,
   type OptimizerConfig,
 } from "./common.ts";
 import { dense } from "./layers.ts";
@@ -12,33 +12,19 @@ import { Model, registerModel, type ModelJSON, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
 import { lbfgs } from "./solve.ts";
 
-export interface LogisticRegressionOptions {
+export interface LogisticRegressionOptions extends TrainingOptions {
   /** "lbfgs" (default: a quasi-Newton method that reaches the optimum tightly) or "gd". */
   solver?: "lbfgs" | "gd";
   /** lbfgs: iterations at most (default 500). */
   maxIter?: number;
   /** lbfgs: stop when every gradient component is at most tol (default 1e-6). */
   tol?: number;
-  optimizer?: "sgd" | "momentum" | "adam";
-  lr?: number;
-  momentum?: number;
-  nesterov?: boolean;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
   /** gd: epochs (default 1000). */
   epochs?: number;
   batchSize?: number;
-  /** (l2/2)·‖W‖² added to the mean cross-entropy; the bias is not penalised. scikit-learn's C is l2 = 1/(C·rows). */
-  l2?: number;
-  seed?: number;
-  standardize?: boolean;
-  runtime?: unknown;
-  /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
-  threads?: number | "auto";
 }
 
-const KEYS = ["solver", "maxIter", "tol", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "threads", "runtime"] as const;
+const KEYS = ["solver", "maxIter", "tol", ...TRAINING_KEYS] as const;
 
 export class LogisticRegression extends Model {
   readonly kind = "LogisticRegression";

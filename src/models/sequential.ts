@@ -1,40 +1,22 @@
 // Sequential: a stack of dense layers trained by backpropagation with one of the optimizers;
 // the network behind LinearRegression's and LogisticRegression's gradient-descent solvers too.
 import {
-  OPTIMIZER_KEYS, checkKeys, describe, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
+  TRAINING_KEYS, type TrainingOptions, checkKeys, describe, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
 } from "./common.ts";
 import type { DenseConfig } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
 import { LOSSES, Network, type LossName } from "./network.ts";
 
-export interface SequentialOptions {
+export interface SequentialOptions extends TrainingOptions {
   /** "mse" (default), "binaryCrossentropy" (one sigmoid or linear output) or "categoricalCrossentropy" (softmax or linear outputs, one per class). */
   loss?: LossName;
-  optimizer?: "sgd" | "momentum" | "adam";
-  lr?: number;
-  momentum?: number;
-  nesterov?: boolean;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
   /** Default epochs for fit (100). */
   epochs?: number;
   /** Rows per step (default 32, as Keras); larger than the data means full batch. */
   batchSize?: number;
-  /** (l2/2)·Σ‖W‖² added to the mean loss; biases and PReLU slopes are not penalised. */
-  l2?: number;
-  /** Seeds the weight initialisation and the mini-batch shuffles (default 0). */
-  seed?: number;
-  /** Standardise features (and regression targets) inside the model (default true). */
-  standardize?: boolean;
-  runtime?: unknown;
-  /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
-  threads?: number | "auto";
 }
 
-export const SEQUENTIAL_KEYS = [
-  "loss", ...OPTIMIZER_KEYS, "epochs", "batchSize", "l2", "seed", "standardize", "threads", "runtime",
-] as const;
+export const SEQUENTIAL_KEYS = ["loss", ...TRAINING_KEYS] as const;
 
 export class Sequential extends Model {
   readonly kind = "Sequential";
