@@ -26,6 +26,49 @@ export function mse_grad_f32(p: usize, t: usize, g: usize, n: i32): void {
   map2<SquaredErrorGrad>(p, t, g, n, <f32>n);
 }
 
+/**
+ * mse_f32 and mse_grad_f32 in one pass over p and t (the same bits as the two calls: the same
+ * gradient expression, and the squared errors summed in sum64's lane order): writes ∂L/∂p to g
+ * (which may alias p or t) and returns L.
+ */
+export function mseWithGrad_f32(p: usize, t: usize, g: usize, n: i32): f32 {
+  const nf = <f32>n;
+  let total: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const nv = f32x4.splat(nf);
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const d = f32x4.sub(v128.load(at(p, i)), v128.load(at(t, i)));
+      v128.store(at(g, i), f32x4.div(f32x4.add(d, d), nv));
+      const sq = f32x4.mul(d, d);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(sq));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(sq, sq, 2, 3, 2, 3)));
+    }
+    const pair = f64x2.add(lo, hi);
+    total = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const d0 = load<f32>(at(p, i)) - load<f32>(at(t, i));
+      const d1 = load<f32>(at(p, i + 1)) - load<f32>(at(t, i + 1));
+      const d2 = load<f32>(at(p, i + 2)) - load<f32>(at(t, i + 2));
+      const d3 = load<f32>(at(p, i + 3)) - load<f32>(at(t, i + 3));
+      store<f32>(at(g, i), (d0 + d0) / nf); store<f32>(at(g, i + 1), (d1 + d1) / nf);
+      store<f32>(at(g, i + 2), (d2 + d2) / nf); store<f32>(at(g, i + 3), (d3 + d3) / nf);
+      s0 += <f64>(d0 * d0); s1 += <f64>(d1 * d1); s2 += <f64>(d2 * d2); s3 += <f64>(d3 * d3);
+    }
+    total = (s0 + s2) + (s1 + s3);
+  }
+  let tail: f64 = 0;
+  for (; i < n; i++) {
+    const d = load<f32>(at(p, i)) - load<f32>(at(t, i));
+    store<f32>(at(g, i), (d + d) / nf);
+    tail += <f64>(d * d);
+  }
+  return <f32>((total + tail) / <f64>n);
+}
+
 @final @unmanaged class BceTerm {
   @inline term<T>(z: T, t: T, _unused: T): T {
     const softplusNegAbs = log1pUnit<T>(expNonPos<T>(negAbs<T>(z)));

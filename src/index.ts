@@ -20,6 +20,8 @@ export const activation = (name: string): ActivationOp => runtime().activation(n
 export const mse = (pred: Input, target: Input): number => runtime().mse(pred, target);
 export const mseGrad = <T extends Input>(pred: T, target: Input, options?: { out?: Input }): T =>
   runtime().mseGrad(pred, target, options);
+export const mseWithGrad = <T extends Input>(pred: T, target: Input, options?: { out?: Input }): { loss: number; grad: T } =>
+  runtime().mseWithGrad(pred, target, options);
 export const bceWithLogits = (logits: Input, targets: Input): number => runtime().bceWithLogits(logits, targets);
 export const bceWithLogitsGrad = <T extends Input>(logits: T, targets: Input, options?: { out?: Input }): T =>
   runtime().bceWithLogitsGrad(logits, targets, options);

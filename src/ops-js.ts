@@ -22,6 +22,17 @@ export const OPS_JS = {
     p >>= 2; t >>= 2; g >>= 2;
     for (let i = 0; i < n; i++) f[g + i] = (2 * (f[p + i] - f[t + i])) / n;
   },
+  mseWithGrad_f32(h: Heap, p: number, t: number, g: number, n: number): number {
+    const f = h.f32;
+    p >>= 2; t >>= 2; g >>= 2;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const d = f[p + i] - f[t + i];
+      s += d * d;
+      f[g + i] = (2 * d) / n;
+    }
+    return Math.fround(s / n);
+  },
   bceWithLogits_f32(h: Heap, z: number, t: number, n: number): number {
     const f = h.f32;
     z >>= 2; t >>= 2;

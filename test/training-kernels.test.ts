@@ -134,3 +134,28 @@ describe("denseMse1_f32 / denseBce1_f32: one fused pass of a one-unit layer", ()
     }
   });
 });
+
+describe("mseWithGrad: mse and mseGrad in one pass", () => {
+  it.each([0, 1, 3, 4, 5, 15, 16, 17, 33, 1001])("n = %i: the same loss and gradient bits as the two calls, on every backend, in place too", (n) => {
+    const p = values(n, n + 11);
+    const t = values(n, n + 12);
+    for (const name of BACKEND_NAMES) {
+      const r = rt[name];
+      if (n === 0) {
+        expect(() => r.mseWithGrad(p, t)).toThrow(/mean of 0 elements/);
+        continue;
+      }
+      const { loss, grad } = r.mseWithGrad(p, t);
+      expect(loss, name).toBe(r.mse(p, t));
+      expect(grad, name).toEqual(r.mseGrad(p, t));
+      const pt = r.tensor(p);
+      const tt = r.tensor(t);
+      const inPlace = r.mseWithGrad(pt, tt, { out: pt });
+      expect(inPlace.grad).toBe(pt);
+      expect(pt.toArray()).toEqual(grad);
+      expect(inPlace.loss).toBe(loss);
+      pt.dispose();
+      tt.dispose();
+    }
+  });
+});
