@@ -142,14 +142,12 @@ export class Network {
     const last = this.layers.length - 1;
     let loss: number;
     if (this.loss === "mse") {
-      loss = k.mse_f32(out.a.ptr, y, n) as number;
-      if (backward) {
-        if (this.output.linear) k.mse_grad_f32(out.a.ptr, y, out.dz.ptr, n);
-        else {
-          // A is not needed once its gradient is known: dA overwrites it (an elementwise map).
-          k.mse_grad_f32(out.a.ptr, y, out.a.ptr, n);
-          this.output.backwardActivation(out.a.ptr, rows, out);
-        }
+      if (!backward) loss = k.mse_f32(out.a.ptr, y, n) as number;
+      else if (this.output.linear) loss = k.mseWithGrad_f32(out.a.ptr, y, out.dz.ptr, n) as number;
+      else {
+        // A is not needed once its gradient is known: dA overwrites it (an elementwise map).
+        loss = k.mseWithGrad_f32(out.a.ptr, y, out.a.ptr, n) as number;
+        this.output.backwardActivation(out.a.ptr, rows, out);
       }
     } else if (this.loss === "binaryCrossentropy") {
       loss = k.bceWithLogits_f32(out.z.ptr, y, n) as number;
