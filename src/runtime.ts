@@ -619,11 +619,21 @@ function buildActivations(rt: Runtime): Activations {
     const known = new Set([...OPTION_KEYS[a.kind], ...a.params.map((p) => p.name)]);
     const elementwise = a.kind === "elementwise";
     /** Scalar parameter i of an elementwise activation (0 past its last), checked; both paths use it. */
+    const defaults = a.params.map((p) => Math.fround(p.default));
     const param = (i: number, options: ActivationOptions | undefined): number => {
       const p = a.params[i];
       if (p === undefined) return 0;
-      return scalar(a.name, p.name, (options as Record<string, unknown> | undefined)?.[p.name] ?? p.default, p.check);
+      const given = (options as Record<string, unknown> | undefined)?.[p.name];
+      // The defaults were checked when the registry was written; only given values need checks.
+      return given === undefined ? defaults[i] : scalar(a.name, p.name, given, p.check);
     };
+    const own = (t: unknown): t is Tensor => t instanceof Tensor && t.owner === rt;
+    /**
+     * PReLU's fast path: x, out, the slope (and for backward dy and dslope) all tensors of this
+     * runtime, so nothing is staged. Every check runs before target() may allocate.
+     */
+    const slopeDirect = (x: unknown, out: unknown, options: ActivationOptions | undefined): boolean =>
+      a.kind === "slope" && own(x) && (out === undefined || own(out)) && own(options?.slope);
     /**
      * The fast path (elementwise and row-wise): tensors of this runtime in and out, nothing to
      * stage, no closure. This is the call path
@@ -655,6 +665,14 @@ function buildActivations(rt: Runtime): Activations {
           const cols = rowLength(fName, "x", xt, options?.cols);
           const y = target(xt, out, fName);
           fwd(xp, y.ptr, xt.length / cols, cols);
+          return y as T;
+        }
+        if (slopeDirect(x, out, options)) {
+          const xt = x as Tensor;
+          const xs = { ptr: xt.ptr, length: xt.length, shape: xt.shape };
+          const sl = slopeOperand(rt, a, xs, options?.slope, fName);
+          const y = target(xt, out, fName);
+          fwd(xs.ptr, y.ptr, xs.length, sl.ptr, sl.length);
           return y as T;
         }
         return rt.call(() => {
@@ -697,6 +715,20 @@ function buildActivations(rt: Runtime): Activations {
           const cols = rowLength(bName, "x", xt, options?.cols);
           const dx = target(xt, out, bName);
           bwd(xp, dyp, dx.ptr, xt.length / cols, cols);
+          return dx as T;
+        }
+        if (slopeDirect(x, out, options) && own(dy) && own(options?.dslope)) {
+          const xt = x as Tensor;
+          const xs = { ptr: xt.ptr, length: xt.length, shape: xt.shape };
+          const g = { ptr: dy.ptr, length: dy.length, shape: dy.shape };
+          sameLength(bName, "dy", g.length, "x", xs.length);
+          const sl = slopeOperand(rt, a, xs, options?.slope, bName);
+          const d = options?.dslope as Tensor;
+          if (d.length !== sl.length) throw new RangeError(`descent: ${bName} (dslope): out must have ${sl.length} elements, received ${d.length}`);
+          const outs = out === undefined ? [] : [{ ptr: (out as Tensor).ptr, length: xs.length, shape: undefined }];
+          noAlias(bName, d.ptr, sl.length, [xs, g, sl, ...outs]);
+          const dx = target(xt, out, bName);
+          bwd(xs.ptr, g.ptr, dx.ptr, xs.length, sl.ptr, sl.length, d.ptr);
           return dx as T;
         }
         return rt.call(() => {
