@@ -7,11 +7,14 @@
 // names where the kernel takes a pointer, numbers for scalars). From that one description,
 // bind() makes every contender: the pointer-level kernel of each backend (data copied into that
 // runtime's memory once, here, outside anything timed), the plain loop of bench/plain.ts over
-// ordinary Float32Arrays, and for activations the typed API on wasm-simd tensors.
+// ordinary Float32Arrays, for activations the typed API on wasm-simd tensors, and, when
+// TensorFlow.js is loaded, its formulation of the same work on each of its two backends
+// (bench/external.ts). The model cases (training epochs, whole fits) are in bench/models.ts.
 import { ACTIVATIONS, type Activation, type ActivationName, type Backend, type Runtime, type Tensor } from "../src/index.ts";
 import { PLAIN, type PlainArg, type PlainKernel } from "./plain.ts";
 import type { Contender } from "./timing.ts";
 import { mulberry32 } from "../src/random.ts";
+import { tfjsContender, type Tfjs } from "./external.ts";
 
 // ---------------------------------------------------------------------------- seeded inputs
 
@@ -42,12 +45,20 @@ function seedOf(text: string): number {
 // ---------------------------------------------------------------------------- case table
 
 /** The implementations measured side by side, in the order they are reported. */
-export const IMPLS = ["wasm-simd", "wasm", "js", "plain", "simd-api"] as const;
+export const IMPLS = ["wasm-simd", "wasm", "js", "plain", "simd-api", "tfjs-wasm", "tfjs-cpu"] as const;
 export type ImplName = (typeof IMPLS)[number];
 
 interface BufferSpec {
   readonly data: Float32Array | Int32Array;
   readonly shape?: readonly number[];
+  /** How the kernel uses it: read (default), written only, or read and written (in place). For the memory traffic. */
+  readonly io?: "in" | "out" | "inout";
+}
+
+/** One more kernel call after the case's own (a case of several kernels, such as a loss and its gradient). */
+export interface FollowingCall {
+  readonly kernel: string;
+  readonly args: readonly (string | number)[];
 }
 
 /** One case at one size: concrete buffers and arguments. */
@@ -61,6 +72,8 @@ export interface Workload {
   readonly args: readonly (string | number)[];
   /** The buffer holding the result, or undefined when the kernel returns it. */
   readonly out: string | undefined;
+  /** Kernels called after the first, in the same call of every contender (the first one's scalar is the result's). */
+  readonly then?: readonly FollowingCall[];
   /** The typed-API call equivalent to the kernel call, over tensors holding the same buffers. */
   readonly api?: (rt: Runtime, t: Readonly<Record<string, Tensor>>) => () => unknown;
 }
@@ -70,6 +83,10 @@ export interface Case {
   readonly id: string;
   readonly kernel: string;
   readonly section: "activations" | "losses" | "updates" | "linear algebra";
+  /** Kind of activation (for the targets), when the case is one. */
+  readonly activation?: { readonly name: string; readonly kind: Activation["kind"]; readonly direction: "forward" | "backward" };
+  /** Nominal floating-point operations per element, where the work has a textbook count (for "% of peak"). */
+  readonly flopsPerElement?: number;
   readonly plain: PlainKernel;
   /** True when no plain loop exists and the registry's float64 reference stands in for one. */
   readonly plainIsReference: boolean;
@@ -97,6 +114,7 @@ function activationCases(): Case[] {
         id: kernel,
         kernel,
         section: "activations",
+        activation: { name: a.name, kind: a.kind, direction: dir },
         plain: own ?? referenceLoop(a, dir),
         plainIsReference: own === undefined,
         workload: (n) => activationWorkload(a, dir, n, rng(seedOf(`${kernel}/${n}`))),
@@ -115,18 +133,19 @@ function activationWorkload(a: Activation, dir: "forward" | "backward", n: numbe
     if (dir === "forward") {
       return {
         elements: n, shape: `[${n}]`, out: "y", args: ["x", "y", n, ...p],
-        buffers: { x, y: { data: new Float32Array(n) } },
+        buffers: { x, y: { data: new Float32Array(n), io: "out" } },
         api: (rt, t) => { const f = op(rt); const o = { out: t.y }; return () => f.forward(t.x, o); },
       };
     }
     return {
       elements: n, shape: `[${n}]`, out: "dx", args: ["x", "dy", "dx", n, ...p],
-      buffers: { x, dy: { data: uniform(r, n, -1, 1) }, dx: { data: new Float32Array(n) } },
+      buffers: { x, dy: { data: uniform(r, n, -1, 1) }, dx: { data: new Float32Array(n), io: "out" } },
       api: (rt, t) => { const f = op(rt); const o = { out: t.dx }; return () => f.backward(t.x, t.dy, o); },
     };
   }
   if (a.kind === "rowwise") {
-    const cols = SOFTMAX_COLS;
+    // Rows of SOFTMAX_COLS; below that, one row of n (so that the smallest sizes stay distinct).
+    const cols = Math.min(SOFTMAX_COLS, n);
     const rows = rowsFor(n, cols);
     const len = rows * cols;
     const shape = [rows, cols];
@@ -135,17 +154,17 @@ function activationWorkload(a: Activation, dir: "forward" | "backward", n: numbe
     if (dir === "forward") {
       return {
         elements: len, shape: words, out: "y", args: ["x", "y", rows, cols],
-        buffers: { x, y: { data: new Float32Array(len), shape } },
+        buffers: { x, y: { data: new Float32Array(len), shape, io: "out" } },
         api: (rt, t) => { const f = op(rt); const o = { out: t.y }; return () => f.forward(t.x, o); },
       };
     }
     return {
       elements: len, shape: words, out: "dx", args: ["x", "dy", "dx", rows, cols],
-      buffers: { x, dy: { data: uniform(r, len, -1, 1), shape }, dx: { data: new Float32Array(len), shape } },
+      buffers: { x, dy: { data: uniform(r, len, -1, 1), shape }, dx: { data: new Float32Array(len), shape, io: "out" } },
       api: (rt, t) => { const f = op(rt); const o = { out: t.dx }; return () => f.backward(t.x, t.dy, o); },
     };
   }
-  const cols = PRELU_FEATURES;
+  const cols = Math.min(PRELU_FEATURES, n);
   const rows = rowsFor(n, cols);
   const len = rows * cols;
   const shape = [rows, cols];
@@ -155,15 +174,15 @@ function activationWorkload(a: Activation, dir: "forward" | "backward", n: numbe
   if (dir === "forward") {
     return {
       elements: len, shape: words, out: "y", args: ["x", "y", len, "slope", cols],
-      buffers: { x, y: { data: new Float32Array(len), shape }, slope },
+      buffers: { x, y: { data: new Float32Array(len), shape, io: "out" }, slope },
       api: (rt, t) => { const f = op(rt); const o = { out: t.y, slope: t.slope }; return () => f.forward(t.x, o); },
     };
   }
   return {
     elements: len, shape: words, out: "dx", args: ["x", "dy", "dx", len, "slope", cols, "dslope"],
     buffers: {
-      x, dy: { data: uniform(r, len, -1, 1), shape }, dx: { data: new Float32Array(len), shape },
-      slope, dslope: { data: new Float32Array(cols) },
+      x, dy: { data: uniform(r, len, -1, 1), shape }, dx: { data: new Float32Array(len), shape, io: "out" },
+      slope, dslope: { data: new Float32Array(cols), io: "out" },
     },
     api: (rt, t) => {
       const f = op(rt);
@@ -227,21 +246,27 @@ function referenceLoop(a: Activation, dir: "forward" | "backward"): PlainKernel 
 }
 
 /** A non-activation case: its plain loop must exist (there is no reference to fall back on). */
-function opCase(id: string, kernel: string, section: Case["section"], workload: (n: number, r: Rng) => Workload): Case {
+function opCase(
+  id: string, kernel: string, section: Case["section"], workload: (n: number, r: Rng) => Workload, flopsPerElement?: number,
+): Case {
   const plain = PLAIN[kernel];
   if (plain === undefined) throw new Error(`bench/plain.ts has no loop for ${kernel}`);
-  return { id, kernel, section, plain, plainIsReference: false, workload: (n) => workload(n, rng(seedOf(`${id}/${n}`))) };
+  return { id, kernel, section, plain, plainIsReference: false, flopsPerElement, workload: (n) => workload(n, rng(seedOf(`${id}/${n}`))) };
 }
 
 const f32 = (data: Float32Array, shape?: readonly number[]): BufferSpec => ({ data, shape });
-const zeros = (n: number): BufferSpec => ({ data: new Float32Array(n) });
+/** An output buffer (written, not read). */
+const zeros = (n: number): BufferSpec => ({ data: new Float32Array(n), io: "out" });
+/** State updated in place (read and written). */
+const state = (data: Float32Array): BufferSpec => ({ data, io: "inout" });
 const flat = (n: number): string => `[${n}]`;
 
 function lossCases(): Case[] {
   const sce = (n: number, r: Rng) => {
-    const rows = rowsFor(n, SOFTMAX_COLS);
-    const len = rows * SOFTMAX_COLS;
-    return { rows, len, z: f32(uniform(r, len, -10, 10)), labels: { data: integers(r, rows, SOFTMAX_COLS) } };
+    const cols = Math.min(SOFTMAX_COLS, n);
+    const rows = rowsFor(n, cols);
+    const len = rows * cols;
+    return { rows, cols, len, z: f32(uniform(r, len, -10, 10)), labels: { data: integers(r, rows, cols) } };
   };
   return [
     opCase("mse_f32", "mse_f32", "losses", (n, r) => ({
@@ -250,6 +275,16 @@ function lossCases(): Case[] {
     })),
     opCase("mse_grad_f32", "mse_grad_f32", "losses", (n, r) => ({
       elements: n, shape: flat(n), out: "g", args: ["p", "t", "g", n],
+      buffers: { p: f32(uniform(r, n, -1, 1)), t: f32(uniform(r, n, -1, 1)), g: zeros(n) },
+    })),
+    // The loss and its gradient, as a training step needs them: in one pass (mseWithGrad_f32),
+    // and as the two calls it replaces (descent, plain); tfjs forms the difference once and both results.
+    opCase("mseWithGrad_f32", "mseWithGrad_f32", "losses", (n, r) => ({
+      elements: n, shape: flat(n), out: "g", args: ["p", "t", "g", n],
+      buffers: { p: f32(uniform(r, n, -1, 1)), t: f32(uniform(r, n, -1, 1)), g: zeros(n) },
+    })),
+    opCase("mse+grad", "mse_f32", "losses", (n, r) => ({
+      elements: n, shape: flat(n), out: "g", args: ["p", "t", n], then: [{ kernel: "mse_grad_f32", args: ["p", "t", "g", n] }],
       buffers: { p: f32(uniform(r, n, -1, 1)), t: f32(uniform(r, n, -1, 1)), g: zeros(n) },
     })),
     opCase("bceWithLogits_f32", "bceWithLogits_f32", "losses", (n, r) => ({
@@ -261,17 +296,17 @@ function lossCases(): Case[] {
       buffers: { z: f32(uniform(r, n, -10, 10)), t: f32(uniform(r, n, 0, 1)), g: zeros(n) },
     })),
     opCase("softmaxCrossEntropy_f32", "softmaxCrossEntropy_f32", "losses", (n, r) => {
-      const { rows, len, z, labels } = sce(n, r);
+      const { rows, cols, len, z, labels } = sce(n, r);
       return {
-        elements: len, shape: `${rows} × ${SOFTMAX_COLS} logits`, out: undefined,
-        args: ["z", "labels", rows, SOFTMAX_COLS], buffers: { z, labels },
+        elements: len, shape: `${rows} × ${cols} logits`, out: undefined,
+        args: ["z", "labels", rows, cols], buffers: { z, labels },
       };
     }),
     opCase("softmaxCrossEntropy_grad_f32", "softmaxCrossEntropy_grad_f32", "losses", (n, r) => {
-      const { rows, len, z, labels } = sce(n, r);
+      const { rows, cols, len, z, labels } = sce(n, r);
       return {
-        elements: len, shape: `${rows} × ${SOFTMAX_COLS} logits`, out: "g",
-        args: ["z", "labels", "g", rows, SOFTMAX_COLS], buffers: { z, labels, g: zeros(len) },
+        elements: len, shape: `${rows} × ${cols} logits`, out: "g",
+        args: ["z", "labels", "g", rows, cols], buffers: { z, labels, g: zeros(len) },
       };
     }),
   ];
@@ -283,15 +318,18 @@ function updateCases(): Case[] {
   return [
     opCase("sgd_f32", "sgd_f32", "updates", (n, r) => ({
       elements: n, shape: flat(n), out: "w", args: ["w", "g", n, 0.01],
-      buffers: { w: f32(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)) },
-    })),
+      buffers: { w: state(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)) },
+    }), 2),
     opCase("momentum_f32", "momentum_f32", "updates", (n, r) => ({
       elements: n, shape: flat(n), out: "w", args: ["w", "g", "v", n, 0.01, 0.9, 0],
-      buffers: { w: f32(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), v: zeros(n) },
-    })),
+      buffers: { w: state(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), v: state(new Float32Array(n)) },
+    }), 4),
+    // Step 1, so that the first call agrees with TensorFlow.js's Adam (which counts its own steps).
     opCase("adam_f32", "adam_f32", "updates", (n, r) => ({
-      elements: n, shape: flat(n), out: "w", args: ["w", "g", "m", "v", n, 0.001, 0.9, 0.999, 1e-8, 10],
-      buffers: { w: f32(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), m: zeros(n), v: zeros(n) },
+      elements: n, shape: flat(n), out: "w", args: ["w", "g", "m", "v", n, 0.001, 0.9, 0.999, 1e-8, 1],
+      buffers: {
+        w: state(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), m: state(new Float32Array(n)), v: state(new Float32Array(n)),
+      },
     })),
   ];
 }
@@ -301,11 +339,11 @@ function linalgCases(): Case[] {
     opCase("dot_f32", "dot_f32", "linear algebra", (n, r) => ({
       elements: n, shape: flat(n), out: undefined, args: ["a", "b", n],
       buffers: { a: f32(uniform(r, n, -1, 1)), b: f32(uniform(r, n, -1, 1)) },
-    })),
+    }), 2),
     opCase("axpy_f32", "axpy_f32", "linear algebra", (n, r) => ({
       elements: n, shape: flat(n), out: "y", args: [n, 0.001, "x", "y"],
-      buffers: { x: f32(uniform(r, n, -1, 1)), y: f32(uniform(r, n, -1, 1)) },
-    })),
+      buffers: { x: f32(uniform(r, n, -1, 1)), y: state(uniform(r, n, -1, 1)) },
+    }), 2),
   ];
   for (const kernel of ["gemv_f32", "gemvT_f32"]) {
     for (const cols of [32, 256]) {
@@ -320,7 +358,7 @@ function linalgCases(): Case[] {
             y: zeros(transposed ? cols : rows),
           },
         };
-      }));
+      }, 2));
     }
   }
   // The three layouts of a dense layer's work: forward X·W, and backward Xᵀ·dZ (the weight
@@ -345,7 +383,7 @@ function linalgCases(): Case[] {
           C: zeros(m * MATMUL_N),
         },
       };
-    }));
+    }, 2 * MATMUL_N));
   }
   return cases;
 }
@@ -386,8 +424,11 @@ function peekOf(view: () => Float32Array): () => number {
  * Places the workload's data in each runtime (once) and in plain arrays, and returns the
  * contenders. `runtimes` must hold the three backends.
  */
-export function bind(c: Case, w: Workload, runtimes: Readonly<Record<Backend, Runtime>>): BoundCase {
+export function bind(
+  c: Case, w: Workload, runtimes: Readonly<Record<Backend, Runtime>>, tfjs?: Tfjs,
+): BoundCase {
   const owned: Tensor[] = [];
+  const disposers: (() => void)[] = [];
   const contenders: BoundContender[] = [];
   /** The workload's buffers as tensors of one runtime. */
   const place = (rt: Runtime): Record<string, Tensor> => {
@@ -409,11 +450,20 @@ export function bind(c: Case, w: Workload, runtimes: Readonly<Record<Backend, Ru
   for (const backend of ["wasm-simd", "wasm", "js"] as const) {
     const rt = runtimes[backend];
     const tensors = place(rt);
-    const kernel = rt.kernels[c.kernel];
-    if (kernel === undefined) throw new Error(`the ${backend} runtime has no kernel ${c.kernel}`);
-    const ptrs = w.args.map((a) => (typeof a === "string" ? tensors[a].ptr : a));
-    // A bound function (not a closure over an array spread) keeps the per-call cost to a plain call.
-    const call = kernel.bind(undefined, ...ptrs);
+    const bindCall = (name: string, args: Workload["args"]): (() => unknown) => {
+      const kernel = rt.kernels[name];
+      if (kernel === undefined) throw new Error(`the ${backend} runtime has no kernel ${name}`);
+      const ptrs = args.map((a) => (typeof a === "string" ? tensors[a].ptr : a));
+      // A bound function (not a closure over an array spread) keeps the per-call cost to a plain call.
+      return kernel.bind(undefined, ...ptrs);
+    };
+    const first = bindCall(c.kernel, w.args);
+    const rest = (w.then ?? []).map((f) => bindCall(f.kernel, f.args));
+    const call = rest.length === 0 ? first : () => {
+      const r = first();
+      for (const f of rest) f();
+      return r;
+    };
     let last: unknown;
     const out = w.out === undefined ? undefined : tensors[w.out];
     contenders.push({
@@ -427,8 +477,18 @@ export function bind(c: Case, w: Workload, runtimes: Readonly<Record<Backend, Ru
   // Plain loops over their own copies of the same data.
   const arrays: Record<string, Float32Array | Int32Array> = {};
   for (const [name, spec] of Object.entries(w.buffers)) arrays[name] = spec.data.slice();
-  const plainArgs: PlainArg[] = w.args.map((a) => (typeof a === "string" ? arrays[a] : a));
-  const plainCall = c.plain.bind(undefined, ...plainArgs);
+  const plainArgsOf = (args: Workload["args"]): PlainArg[] => args.map((a) => (typeof a === "string" ? arrays[a] : a));
+  const plainFirst = c.plain.bind(undefined, ...plainArgsOf(w.args));
+  const plainRest = (w.then ?? []).map((f) => {
+    const loop = PLAIN[f.kernel];
+    if (loop === undefined) throw new Error(`bench/plain.ts has no loop for ${f.kernel}`);
+    return loop.bind(undefined, ...plainArgsOf(f.args));
+  });
+  const plainCall = plainRest.length === 0 ? plainFirst : () => {
+    const r = plainFirst();
+    for (const f of plainRest) f();
+    return r;
+  };
   const plainOut = w.out === undefined ? undefined : (arrays[w.out] as Float32Array);
   let plainLast: unknown;
   contenders.push({
@@ -454,12 +514,33 @@ export function bind(c: Case, w: Workload, runtimes: Readonly<Record<Backend, Ru
     });
   }
 
+  // TensorFlow.js on its two backends, where it has the op.
+  if (tfjs !== undefined) {
+    for (const backend of ["wasm", "cpu"] as const) {
+      const t = tfjsContender(tfjs, backend, c, w);
+      if (t === undefined) continue;
+      contenders.push(t);
+      disposers.push(t.dispose);
+    }
+  }
+
   return {
     contenders,
     dispose: () => {
       for (const t of owned) t.dispose();
+      for (const d of disposers) d();
     },
   };
+}
+
+/**
+ * Bytes the work moves through memory, counting each buffer once per direction (read, written,
+ * or both for in-place state): the yardstick for "% of memory.copy".
+ */
+export function trafficBytes(w: Workload): number {
+  let bytes = 0;
+  for (const spec of Object.values(w.buffers)) bytes += spec.data.byteLength * (spec.io === "inout" ? 2 : 1);
+  return bytes;
 }
 
 /**

@@ -146,6 +146,15 @@ const table = {
   mse_grad_f32(p: F32, t: F32, g: F32, n: number): void {
     for (let i = 0; i < n; i++) g[i] = (2 * (p[i] - t[i])) / n;
   },
+  mseWithGrad_f32(p: F32, t: F32, g: F32, n: number): number {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const d = p[i] - t[i];
+      sum += d * d;
+      g[i] = (2 * d) / n;
+    }
+    return sum / n;
+  },
   bceWithLogits_f32(z: F32, t: F32, n: number): number {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += Math.max(z[i], 0) - z[i] * t[i] + Math.log(1 + Math.exp(-Math.abs(z[i])));

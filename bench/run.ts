@@ -1,33 +1,70 @@
-// The benchmark driver (`npm run bench`, i.e. tsx bench/run.ts): runs the cases of
-// bench/cases.ts at each size, every implementation interleaved in one process
-// (bench/timing.ts), and prints a table, or one JSON record per case with --json.
+// The benchmark driver (`npm run bench`, i.e. tsx bench/run.ts): the machine's limits first
+// (bench/baselines.ts), then every kernel case of bench/cases.ts at each size, every
+// implementation interleaved in one process (bench/timing.ts), then the model cases of
+// bench/models.ts, then the speed targets (bench/targets.ts). Prints a table (or, with --json, one
+// JSON record per line: cases, baselines, model cases, targets, and a closing summary), and writes
+// the HTML report (bench/report.ts).
 //
-//   npx tsx bench/run.ts [--quick] [--json] [--filter=TEXT] [TEXT ...]
+//   npx tsx bench/run.ts [--quick] [--json] [--html PATH] [--markdown PATH] [--no-tfjs] [--filter=TEXT] [TEXT ...]
 //
-// --quick     sizes 10³ and 10⁵ only, fewer samples (a smoke test of performance, not a measurement)
-// --json      one JSON object per line and case instead of the table (stdout); notes go to stderr
-// TEXT        only cases whose name contains TEXT (case-insensitive); several select their union
+// --quick          sizes 16 and 65,536 (and 4·10⁶ for the targets that need it), fewer samples,
+//                  shorter model runs: a smoke test of performance (under a minute), not a measurement
+// --json           one JSON object per line instead of the table (stdout); notes go to stderr
+// --html PATH      where to write the HTML report (default bench/out/report.html)
+// --markdown PATH  also write the run as Markdown (bench/RESULTS.md's format)
+// --no-tfjs        leave TensorFlow.js out (faster; the targets against it are then not measured)
+// TEXT             only cases whose name or section contains TEXT (case-insensitive); several select their union
+//
+// Exits with 1 when an implementation's result disagrees with descent's js backend (a mis-bound
+// case or a broken kernel), whatever the timings.
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { createRuntime, type Backend, type Runtime } from "../src/index.ts";
+import { ensureBytes, instantiateBaselines, PEAK_CHAINS, peakFlopsPerIteration, type Baselines } from "./baselines.ts";
 import {
-  allCases, bind, IMPLS, MATMUL_K, MATMUL_N, PRELU_FEATURES, relativeDifference, SOFTMAX_COLS,
+  allCases, bind, IMPLS, MATMUL_K, MATMUL_N, PRELU_FEATURES, relativeDifference, SOFTMAX_COLS, trafficBytes,
   type BoundContender, type Case, type ImplName,
 } from "./cases.ts";
-import { measure, type Stats, type TimingOptions } from "./timing.ts";
+import { loadTfjs, type Tfjs } from "./external.ts";
+import { forgetProblems, modelCases, runModelCase, type ModelImpl } from "./models.ts";
+import { markdownReport, htmlReport, caseTable, modelTable, targetsText, CASE_HEADER } from "./report.ts";
+import { agreementTolerance } from "./results.ts";
+import type {
+  BaselineResult, CaseResult, CopyBaseline, ImplResult, Machine, ModelResult, PeakBaseline, RunInfo, TargetResult,
+} from "./results.ts";
+import { evaluateTargets, TARGET_SIZES, WEIGHT_AGREEMENT } from "./targets.ts";
+import { measure, type Contender, type Stats, type TimingOptions } from "./timing.ts";
 
 interface Cli {
   quick: boolean;
   json: boolean;
+  tfjs: boolean;
+  html: string;
+  markdown: string | undefined;
   filters: string[];
 }
 
-const USAGE = "usage: tsx bench/run.ts [--quick] [--json] [--filter=TEXT] [TEXT ...]";
+const USAGE = "usage: tsx bench/run.ts [--quick] [--json] [--html PATH] [--markdown PATH] [--no-tfjs] [--filter=TEXT] [TEXT ...]";
 
 function parseArgs(argv: readonly string[]): Cli {
-  const cli: Cli = { quick: false, json: false, filters: [] };
-  for (const arg of argv) {
+  const cli: Cli = { quick: false, json: false, tfjs: true, html: "bench/out/report.html", markdown: undefined, filters: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (flag: string): string => {
+      if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+      const v = argv[++i];
+      if (v === undefined) {
+        console.error(`bench: ${flag} needs a path\n${USAGE}`);
+        process.exit(2);
+      }
+      return v;
+    };
     if (arg === "--quick") cli.quick = true;
     else if (arg === "--json") cli.json = true;
+    else if (arg === "--no-tfjs") cli.tfjs = false;
+    else if (arg === "--html" || arg.startsWith("--html=")) cli.html = value("--html");
+    else if (arg === "--markdown" || arg.startsWith("--markdown=")) cli.markdown = value("--markdown");
     else if (arg.startsWith("--filter=")) cli.filters.push(arg.slice("--filter=".length));
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
@@ -47,101 +84,20 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 const cli = parseArgs(process.argv.slice(2));
-const SIZES = cli.quick ? [1e3, 1e5] : [1e3, 1e5, 4e6];
+/** Powers of 16 from 16 to 2²⁰, and 4·10⁶ (past the last-level cache). */
+const FULL_SIZES = [16, 256, 4096, 65_536, 1_048_576, 4_000_000];
+const QUICK_SIZES = [16, 65_536];
+const SIZES = cli.quick ? QUICK_SIZES : FULL_SIZES;
 const TIMING: TimingOptions = cli.quick
-  ? { samples: 7, minSampleMs: 1, warmupMs: 15, warmupCalls: 2 }
-  : { samples: 15, minSampleMs: 1, warmupMs: 100, warmupCalls: 2 };
-/** Above this relative difference from the js backend, a result is flagged: the case is probably mis-bound. */
-const AGREEMENT = 1e-3;
+  ? { samples: 5, minSampleMs: 1, warmupMs: 10, warmupCalls: 2, budgetMs: 150, minSamples: 3 }
+  : { samples: 15, minSampleMs: 1, warmupMs: 100, warmupCalls: 2, budgetMs: 2000, minSamples: 5 };
 
-const machine = {
+const machine: Machine = {
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   cpu: `${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} logical cores)`,
   node: process.version,
   v8: process.versions.v8,
 };
-
-// ---------------------------------------------------------------------------- reporting
-
-interface ImplResult {
-  /** Melem/s at the median time per call. */
-  readonly melemPerS: number;
-  readonly medianUs: number;
-  readonly iqrPct: number;
-  readonly batch: number;
-  /** Relative difference of the first call's result from the js backend's. */
-  readonly relDiffVsJs: number;
-}
-
-interface CaseResult {
-  readonly case: string;
-  readonly kernel: string;
-  readonly section: string;
-  readonly size: number;
-  readonly elements: number;
-  readonly shape: string;
-  readonly plain: "loop" | "reference";
-  readonly impls: Partial<Record<ImplName, ImplResult>>;
-  readonly ratios: { readonly simdOverJs: number; readonly simdOverPlain: number; readonly simdOverWasm: number };
-  /** Typed-API cost above the bare kernel call, µs per call (activations only). */
-  readonly apiOverheadUs: number | undefined;
-  /** The larger interquartile range of the two, µs: an overhead below it is not resolved. */
-  readonly apiNoiseUs: number | undefined;
-}
-
-/** How many times faster wasm-simd is than `other` (NaN when either is missing). */
-const speedup = (impls: CaseResult["impls"], other: ImplName): number =>
-  (impls["wasm-simd"]?.melemPerS ?? NaN) / (impls[other]?.melemPerS ?? NaN);
-
-function fmtRate(v: number): string {
-  if (!Number.isFinite(v)) return "–";
-  if (v >= 100) return v.toFixed(0);
-  if (v >= 10) return v.toFixed(1);
-  return v.toFixed(2);
-}
-
-const fmtRatio = (v: number): string => (Number.isFinite(v) ? `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×` : "–");
-
-const COLUMNS: readonly { readonly impl: ImplName; readonly title: string }[] = [
-  { impl: "wasm-simd", title: "wasm-simd" },
-  { impl: "wasm", title: "wasm" },
-  { impl: "js", title: "js" },
-  { impl: "plain", title: "plain" },
-  { impl: "simd-api", title: "simd api" },
-];
-const W = { id: 30, n: 10, cell: 12, ratio: 11, api: 9 };
-
-/** At large n the overhead drowns in the kernel's own variation: say so rather than print noise. */
-function fmtOverhead(us: number | undefined, noise: number | undefined): string {
-  if (us === undefined) return "";
-  if (noise !== undefined && Math.abs(us) < noise) return "≈0";
-  return `${us >= 0 ? "+" : ""}${us.toFixed(2)}`;
-}
-
-function header(): string {
-  const cells = COLUMNS.map((c) => c.title.padStart(W.cell)).join("");
-  const ratios = ["simd/js", "simd/plain", "simd/wasm"].map((t) => t.padStart(W.ratio)).join("");
-  return `${"kernel".padEnd(W.id)}${"elements".padStart(W.n)}${cells}${ratios}${"api µs".padStart(W.api + 1)}`;
-}
-
-function row(r: CaseResult, first: boolean): string {
-  const cells = COLUMNS.map((c) => {
-    const s = r.impls[c.impl];
-    if (s === undefined) return "".padStart(W.cell);
-    const mark = c.impl === "plain" && r.plain === "reference" ? "*" : " ";
-    const spread = Number.isFinite(s.iqrPct) ? Math.min(99, Math.round(s.iqrPct)) : 0;
-    return `${fmtRate(s.melemPerS)}${mark}±${String(spread).padEnd(2)}`.padStart(W.cell);
-  }).join("");
-  const ratios = [r.ratios.simdOverJs, r.ratios.simdOverPlain, r.ratios.simdOverWasm]
-    .map((v) => fmtRatio(v).padStart(W.ratio)).join("");
-  const api = fmtOverhead(r.apiOverheadUs, r.apiNoiseUs);
-  const off = Object.entries(r.impls)
-    .filter(([, s]) => s !== undefined && !(s.relDiffVsJs <= AGREEMENT))
-    .map(([name, s]) => `${name} differs from js by ${s?.relDiffVsJs.toExponential(1)}`);
-  const label = first ? r.case : "";
-  return `${label.padEnd(W.id)}${r.elements.toLocaleString("en-US").padStart(W.n)}${cells}${ratios}${api.padStart(W.api + 1)}` +
-    (off.length > 0 ? `   ! ${off.join("; ")}` : "");
-}
 
 // ---------------------------------------------------------------------------- running
 
@@ -157,8 +113,10 @@ async function runtimes(): Promise<Record<Backend, Runtime>> {
 function agreement(contenders: readonly BoundContender[]): Map<ImplName, number> {
   const first = new Map<ImplName, Float32Array | number>();
   for (const c of contenders) {
+    c.enter?.();
     c.run();
     // Copied now: wasm-simd and its typed API share output tensors, and the updates work in place.
+    // (tfjs contenders return a copy: their result() runs the op once more, from the same state for all but the updates.)
     const r = c.result();
     first.set(c.name, typeof r === "number" ? r : r.slice());
   }
@@ -168,12 +126,33 @@ function agreement(contenders: readonly BoundContender[]): Map<ImplName, number>
   return diffs;
 }
 
-function runCase(c: Case, size: number, rts: Record<Backend, Runtime>): { result: CaseResult; sink: number } {
+/** memory.copy over `bytes` in the baseline module (src and dst made resident first). */
+function copyContender(b: Baselines, bytes: number): Contender {
+  const size = Math.max(16, Math.ceil(bytes / 64) * 64);
+  ensureBytes(b, 2 * size + 64);
+  new Uint8Array(b.memory.buffer).fill(7, 0, 2 * size + 64);
+  const copy = b.copy;
+  return { name: "memory.copy", run: () => (copy(size, 0, bytes), 0) };
+}
+
+const ratio = (impls: CaseResult["impls"], a: ImplName, b: ImplName): number =>
+  (impls[a]?.melemPerS ?? NaN) / (impls[b]?.melemPerS ?? NaN);
+
+function runCase(
+  c: Case, size: number, rts: Record<Backend, Runtime>, tfjs: Tfjs | undefined, base: Baselines, peak: number | undefined,
+  seen: Set<number>, leaks: string[],
+): { result: CaseResult; sink: number } | undefined {
   const w = c.workload(size);
-  const bound = bind(c, w, rts);
+  // Row-wise cases round small sizes to the same rows: measure each problem once.
+  if (seen.has(w.elements)) return undefined;
+  seen.add(w.elements);
+  const tensorsBefore = tfjs?.tf.memory().numTensors ?? 0;
+  const bound = bind(c, w, rts, tfjs);
   try {
     const diffs = agreement(bound.contenders);
-    const m = measure(bound.contenders, TIMING);
+    const traffic = trafficBytes(w);
+    const copy = copyContender(base, traffic / 2);
+    const m = measure([...bound.contenders, copy], TIMING);
     const impls: Partial<Record<ImplName, ImplResult>> = {};
     const stats = new Map<ImplName, Stats>();
     bound.contenders.forEach((k, i) => {
@@ -184,83 +163,250 @@ function runCase(c: Case, size: number, rts: Record<Backend, Runtime>): { result
         medianUs: s.median * 1e6,
         iqrPct: s.iqrPct,
         batch: s.batch,
+        samples: s.samples.length,
         relDiffVsJs: diffs.get(k.name) ?? NaN,
       };
     });
+    const copyStats = m.stats[bound.contenders.length];
     const api = stats.get("simd-api");
     const simd = stats.get("wasm-simd");
     const result: CaseResult = {
+      type: "case",
       case: c.id, kernel: c.kernel, section: c.section, size, elements: w.elements, shape: w.shape,
+      ...(c.activation !== undefined ? { activation: c.activation } : {}),
       plain: c.plainIsReference ? "reference" : "loop",
       impls,
-      ratios: { simdOverJs: speedup(impls, "js"), simdOverPlain: speedup(impls, "plain"), simdOverWasm: speedup(impls, "wasm") },
-      apiOverheadUs: api !== undefined && simd !== undefined ? (api.median - simd.median) * 1e6 : undefined,
-      apiNoiseUs: api !== undefined && simd !== undefined ? Math.max(api.q3 - api.q1, simd.q3 - simd.q1) * 1e6 : undefined,
+      ratios: {
+        simdOverJs: ratio(impls, "wasm-simd", "js"),
+        simdOverPlain: ratio(impls, "wasm-simd", "plain"),
+        simdOverWasm: ratio(impls, "wasm-simd", "wasm"),
+        simdOverTfjsWasm: ratio(impls, "wasm-simd", "tfjs-wasm"),
+        simdOverTfjsCpu: ratio(impls, "wasm-simd", "tfjs-cpu"),
+        apiOverTfjsWasm: ratio(impls, "simd-api", "tfjs-wasm"),
+      },
+      apiOverheadNs: api !== undefined && simd !== undefined ? (api.median - simd.median) * 1e9 : undefined,
+      apiNoiseNs: api !== undefined && simd !== undefined ? Math.max(api.q3 - api.q1, simd.q3 - simd.q1) * 1e9 : undefined,
+      trafficBytes: traffic,
+      copyUs: copyStats.median * 1e6,
+      copyFraction: simd !== undefined ? copyStats.median / simd.median : undefined,
+      peakFraction: simd !== undefined && c.flopsPerElement !== undefined && peak !== undefined
+        ? (w.elements * c.flopsPerElement) / simd.median / peak : undefined,
     };
     return { result, sink: m.sink };
   } finally {
     bound.dispose();
+    if (tfjs !== undefined) {
+      const after = tfjs.tf.memory().numTensors;
+      if (after !== tensorsBefore) leaks.push(`${c.id} at ${size}: ${after - tensorsBefore} tfjs tensors`);
+    }
   }
+}
+
+/** memory.copy at each size, and the f32x4 peak: the machine's limits. */
+function runBaselines(b: Baselines, sizes: readonly number[]): { results: BaselineResult[]; sink: number } {
+  const results: BaselineResult[] = [];
+  let sink = 0;
+  for (const size of sizes) {
+    const bytes = size * 4;
+    const m = measure([copyContender(b, bytes)], TIMING);
+    const s = m.stats[0];
+    sink += m.sink;
+    const r: CopyBaseline = { type: "baseline", name: "memory.copy", size, bytes, medianUs: s.median * 1e6, iqrPct: s.iqrPct, bytesPerS: bytes / s.median };
+    results.push(r);
+  }
+  // About a millisecond per call for every chain count.
+  const iterations = 100_000;
+  const peaks: Contender[] = PEAK_CHAINS.map((c) => {
+    const f = b.peak[c];
+    return { name: `peak${c}`, run: () => f(iterations) };
+  });
+  const m = measure(peaks, TIMING);
+  sink += m.sink;
+  const byChains: Record<string, number> = {};
+  PEAK_CHAINS.forEach((c, i) => (byChains[String(c)] = (iterations * peakFlopsPerIteration(c)) / m.stats[i].median));
+  const best = PEAK_CHAINS.reduce((a, c) => (byChains[String(c)] > byChains[String(a)] ? c : a), PEAK_CHAINS[0]);
+  const peak: PeakBaseline = { type: "baseline", name: "peak f32x4", flopsPerS: byChains[String(best)], chains: best, byChains };
+  results.push(peak);
+  return { results, sink };
+}
+
+function matches(needles: readonly string[], id: string, section: string): boolean {
+  if (needles.length === 0) return true;
+  const text = `${id}\n${section}`.toLowerCase();
+  return needles.some((f) => text.includes(f));
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const needles = cli.filters.map((f) => f.toLowerCase());
-  const cases = allCases().filter((c) => needles.length === 0 || needles.some((f) => c.id.toLowerCase().includes(f)));
-  if (cases.length === 0) {
-    console.error(`bench: no case matches ${cli.filters.join(", ")}; cases are:\n  ${allCases().map((c) => c.id).join("\n  ")}`);
+  const cases = allCases().filter((c) => matches(needles, c.id, c.section));
+  const models = modelCases(cli.quick).filter((c) => matches(needles, c.id, c.section));
+  if (cases.length === 0 && models.length === 0) {
+    const names = [...allCases().map((c) => c.id), ...modelCases().map((c) => c.id)];
+    console.error(`bench: no case matches ${cli.filters.join(", ")}; cases are:\n  ${names.join("\n  ")}`);
     process.exit(2);
   }
-  const rts = await runtimes();
   const log = cli.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
+  const emit = (record: object): void => {
+    if (cli.json) console.log(JSON.stringify(record));
+  };
+
+  const rts = await runtimes();
+  // Training on worker threads too (the model cases), where there are cores for it and the run is not --quick.
+  let threaded: Runtime | undefined;
+  if (!cli.quick && models.length > 0 && os.availableParallelism() > 1) {
+    const rt = await createRuntime({ backend: "wasm-simd", threads: "auto" });
+    if (rt.threads > 1) threaded = rt;
+    else await rt.close();
+  }
+  let tfjs: Tfjs | undefined;
+  if (cli.tfjs) {
+    // tfjs's Node banner (install tfjs-node) goes to console.warn; keep it out of the report.
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      tfjs = await loadTfjs();
+      // The banner comes with the cpu backend's first tensor: make it now.
+      tfjs.use("cpu");
+      tfjs.tf.tidy(() => tfjs?.tf.zeros([1]));
+    } finally {
+      console.warn = warn;
+    }
+  }
+  const base = instantiateBaselines();
 
   log(`descent benchmarks${cli.quick ? " (--quick)" : ""}: ${machine.os}; ${machine.cpu}; node ${machine.node} (V8 ${machine.v8})`);
   log(
     `median throughput in Melem/s (±: interquartile range, % of median) over ${TIMING.samples} interleaved samples ` +
-      `of ≥ ${TIMING.minSampleMs} ms; sizes ${SIZES.map((s) => s.toExponential(0).replace("e+", "e")).join(", ")}`,
+      `of ≥ ${TIMING.minSampleMs} ms (fewer, ≥ ${TIMING.minSamples}, for calls too slow for the ${TIMING.budgetMs} ms budget); ` +
+      `sizes ${SIZES.map((s) => s.toLocaleString("en-US")).join(", ")}`,
   );
-  if (!cli.json) {
+  if (tfjs !== undefined) {
+    log(`TensorFlow.js ${tfjs.version}: cpu backend, and wasm backend running ${tfjs.wasmBinary} (SIMD ${tfjs.simd ? "on" : "off"}, threads ${tfjs.threads ? "on" : "off"}); production mode`);
+  } else log("TensorFlow.js left out (--no-tfjs)");
+
+  // The machine's limits.
+  const sizesNeeded = new Set<number>(SIZES);
+  if (cli.quick) for (const t of TARGET_SIZES) if (cases.some((c) => t.kernels.includes(c.id))) sizesNeeded.add(t.size);
+  const baseRun = runBaselines(base, [...sizesNeeded].sort((a, b) => a - b));
+  let sink = baseRun.sink;
+  const baselines = baseRun.results;
+  for (const b of baselines) emit({ ...b, quick: cli.quick });
+  const peak = baselines.find((b): b is PeakBaseline => b.name === "peak f32x4");
+  log(
+    `machine limits: peak f32x4 ${((peak?.flopsPerS ?? NaN) / 1e9).toFixed(1)} Gflop/s (${peak?.chains} chains of mul+add); ` +
+      `memory.copy ${baselines.filter((b): b is CopyBaseline => b.name === "memory.copy")
+        .map((b) => `${(b.bytesPerS / 1e9).toFixed(1)} GB/s at ${b.bytes.toLocaleString("en-US")} B`).join(", ")}`,
+  );
+
+  if (!cli.json && cases.length > 0) {
     log("wasm-simd, wasm, js: pointer-level kernels (runtime.kernels); plain: hand-written JS loop (bench/plain.ts);");
-    log("simd api: runtime.activations.<name>.forward/backward on wasm-simd tensors; api µs: its cost per call above the bare kernel");
+    log("simd api: runtime.activations.<name>.forward/backward on wasm-simd tensors; api ns: its cost per call above the bare kernel;");
+    log("tfjs-wasm, tfjs-cpu: TensorFlow.js ops on tensors made once (bench/external.ts); ratios are wasm-simd's speed over the other's;");
+    log("%copy: memory.copy's time over the same bytes, over wasm-simd's (100% = copy speed); %peak: of the f32x4 peak, where the op has a textbook flop count");
     log(
-      `softmax family and cross-entropy: rows of ${SOFTMAX_COLS}; prelu: ${PRELU_FEATURES} per-feature slopes; ` +
+      `softmax family and cross-entropy: rows of ${SOFTMAX_COLS} (one row of n below that); prelu: ${PRELU_FEATURES} per-feature slopes; ` +
         `gemv/gemvT: A of rows × cols; matmul: [n/${MATMUL_K}, ${MATMUL_K}]·[${MATMUL_K}, ${MATMUL_N}] (elements of A, ${MATMUL_N} multiply-adds each)`,
     );
     log(
-      "inputs are the same on every call: at 10³ this CPU's branch predictor can learn them, which flatters code that " +
-        "branches on the data (scalar wasm, js and plain on the relu family, prelu, sigmoid); trust 10⁵ for those",
+      "inputs are the same on every call: at small n this CPU's branch predictor can learn them, which flatters code that " +
+        "branches on the data (scalar wasm, js and plain on the relu family, prelu, sigmoid); trust 65,536 and above for those",
     );
   }
 
-  let sink = 0;
-  /** Cases whose results disagree with the js backend's: a mis-bound case or a broken kernel. */
   const disagreements: string[] = [];
+  const leaks: string[] = [];
+  const caseResults: CaseResult[] = [];
   let section = "";
-  let anyReference = false;
-  if (!cli.json) log(`\n${header()}`);
+  if (!cli.json && cases.length > 0) log(`\n${CASE_HEADER}`);
   for (const c of cases) {
     if (!cli.json && c.section !== section) {
       section = c.section;
-      log(`── ${section} ${"─".repeat(Math.max(0, header().length - section.length - 4))}`);
+      log(`── ${section} ${"─".repeat(Math.max(0, CASE_HEADER.length - section.length - 4))}`);
     }
-    anyReference ||= c.plainIsReference;
-    SIZES.forEach((size, i) => {
-      const { result, sink: s } = runCase(c, size, rts);
+    const sizes = new Set(SIZES);
+    if (cli.quick) for (const t of TARGET_SIZES) if (t.kernels.includes(c.id)) sizes.add(t.size);
+    const seen = new Set<number>();
+    let first = true;
+    for (const size of [...sizes].sort((a, b) => a - b)) {
+      const got = runCase(c, size, rts, tfjs, base, peak?.flopsPerS, seen, leaks);
+      if (got === undefined) continue;
+      const { result, sink: s } = got;
       sink += s;
-      if (Object.values(result.impls).some((x) => x !== undefined && !(x.relDiffVsJs <= AGREEMENT))) {
-        disagreements.push(`${result.case} at ${result.elements}`);
-      }
-      if (cli.json) console.log(JSON.stringify({ ...result, machine, quick: cli.quick, samples: TIMING.samples }));
-      else log(row(result, i === 0));
-    });
+      caseResults.push(result);
+      const off = Object.entries(result.impls).filter(([n, x]) => x !== undefined && !(x.relDiffVsJs <= agreementTolerance(n)));
+      if (off.length > 0) disagreements.push(`${result.case} at ${result.elements} (${off.map(([n, x]) => `${n} ${x?.relDiffVsJs.toExponential(1)}`).join(", ")})`);
+      emit({ ...result, machine, quick: cli.quick, samples: TIMING.samples });
+      if (!cli.json) log(caseTable([result], first));
+      first = false;
+    }
   }
+  if (!cli.json && caseResults.some((r) => r.plain === "reference")) {
+    log("* no plain loop in bench/plain.ts: the registry's float64 reference, called per element");
+  }
+
+  // Model cases.
+  const modelResults: ModelResult[] = [];
+  if (models.length > 0) {
+    log(`\n── models ${"─".repeat(60)}`);
+    for (const mc of models) {
+      const { impls, note } = await runModelCase(mc, { runtimes: rts, threaded, tfjs, quick: cli.quick, baselines: base });
+      const summary: ModelResult["impls"] = {};
+      const ratios: ModelResult["ratios"] = {};
+      const simd = impls["wasm-simd"]?.median;
+      for (const [name, r] of Object.entries(impls) as [ModelImpl, NonNullable<(typeof impls)[ModelImpl]>][]) {
+        summary[name] = { medianMs: r.median * 1000, iqrPct: r.iqrPct, units: r.units, relDiff: r.relDiff };
+        if (name !== "wasm-simd" && simd !== undefined) ratios[name] = r.median / simd;
+        if (r.relDiff !== undefined && !(r.relDiff <= WEIGHT_AGREEMENT)) disagreements.push(`${mc.id}: ${name}'s weights differ by ${r.relDiff.toExponential(1)}`);
+      }
+      const result: ModelResult = {
+        type: "model", case: mc.id, section: mc.section, unit: mc.unit, shape: mc.shape, rows: mc.rows, cols: mc.cols, note,
+        impls: summary, ratios,
+      };
+      modelResults.push(result);
+      emit({ ...result, machine, quick: cli.quick });
+      if (!cli.json) log(modelTable(result));
+    }
+    forgetProblems();
+    if (threaded !== undefined) log(`(wasm-simd threads: a wasm-simd runtime training on ${threaded.threads} threads)`);
+  }
+  await threaded?.close();
+
+  // Targets.
+  const targets: TargetResult[] = evaluateTargets({ cases: caseResults, baselines, models: modelResults });
+  for (const t of targets) emit({ ...t, quick: cli.quick });
+  log(`\n${targetsText(targets, !cli.json)}`);
+
   const seconds = (performance.now() - started) / 1000;
-  if (!cli.json && anyReference) log("* no plain loop in bench/plain.ts: the registry's float64 reference, called per element");
-  log(`\n${cases.length} cases × ${SIZES.length} sizes (${IMPLS.length} implementations at most) in ${seconds.toFixed(1)} s; checksum ${sink.toPrecision(8)}`);
+  const info: RunInfo = {
+    machine, date: new Date().toISOString(), quick: cli.quick, seconds, sizes: [...sizesNeeded].sort((a, b) => a - b),
+    samples: TIMING.samples,
+    tfjs: tfjs === undefined ? undefined : { version: tfjs.version, wasmBinary: tfjs.wasmBinary, simd: tfjs.simd, threads: tfjs.threads },
+    disagreements, leaks,
+  };
+  const all = { info, cases: caseResults, baselines, models: modelResults, targets };
+  mkdirSync(path.dirname(cli.html), { recursive: true });
+  writeFileSync(cli.html, htmlReport(all));
+  if (cli.markdown !== undefined) writeFileSync(cli.markdown, markdownReport(all));
+  emit({ type: "summary", ...info, checksum: sink, targetsMet: targets.filter((t) => t.met === true).length, targets: targets.length });
+
+  const measured = caseResults.length + modelResults.length;
+  log(
+    `\n${cases.length} kernel cases (${caseResults.length} case × size, ${IMPLS.length} implementations at most) and ` +
+      `${modelResults.length} model cases in ${seconds.toFixed(1)} s; checksum ${sink.toPrecision(8)}; ${measured} records`,
+  );
+  log(`HTML report: ${cli.html}${cli.markdown !== undefined ? `; Markdown: ${cli.markdown}` : ""}`);
+  if (leaks.length > 0) console.error(`bench: TensorFlow.js tensors left behind by: ${leaks.join(", ")}`);
   if (disagreements.length > 0) {
-    console.error(`bench: results differ from the js backend's by more than ${AGREEMENT} in: ${disagreements.join(", ")}`);
+    console.error(`bench: results differ from the js backend's (by more than 1e-3, 1e-2 for TensorFlow.js; weights 1e-3) in: ${disagreements.join("; ")}`);
     process.exitCode = 1;
   }
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  // Reported here: TensorFlow.js's wasm module rethrows uncaught errors with its whole source as context.
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(1);
+}

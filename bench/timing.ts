@@ -1,6 +1,7 @@
 // Interleaved timing of several implementations of the same work, and the statistics reported
-// for them (median, interquartile range). Used by the benchmark driver (bench/run.ts) and the
-// demo (scripts/demo.ts); it knows nothing about kernels, only about functions to call.
+// for them (median, interquartile range). Used by the benchmark driver (bench/run.ts), the model
+// cases (bench/models.ts, through measureAsync) and the demo (scripts/demo.ts); it knows nothing
+// about kernels, only about functions to call.
 //
 // Why interleaved: CPU frequency, other processes and the garbage collector drift over seconds.
 // Timing A for a while and then B for a while lets that drift land on one of them; rotating
@@ -16,6 +17,11 @@ export interface Contender {
    * work has an observable effect without adding O(n) reading to the timed part.
    */
   peek?(): number;
+  /**
+   * Called before every batch of calls, outside the timed region: puts shared state the way this
+   * contender needs it (TensorFlow.js's global backend, for one).
+   */
+  enter?(): void;
 }
 
 export interface TimingOptions {
@@ -27,6 +33,12 @@ export interface TimingOptions {
   readonly warmupMs: number;
   /** ... and at least this many calls each, however long a call is. */
   readonly warmupCalls?: number;
+  /**
+   * Time budget per contender for the timed samples, ms: a contender whose single call is so slow
+   * that `samples` of them would exceed it takes fewer samples, but never fewer than minSamples.
+   */
+  readonly budgetMs?: number;
+  readonly minSamples?: number;
 }
 
 export interface Stats {
@@ -68,6 +80,7 @@ export function summarise(samples: readonly number[], batch: number): Stats {
 
 /** Runs `calls` calls and returns the elapsed milliseconds and the folded results. */
 function timeBatch(c: Contender, calls: number): { ms: number; sink: number } {
+  c.enter?.();
   let sink = 0;
   const t0 = performance.now();
   for (let i = 0; i < calls; i++) sink += c.run();
@@ -104,22 +117,32 @@ export function measure(contenders: readonly Contender[], options: TimingOptions
   }
 
   // Batch sizing: grow until a batch lasts the minimum, extrapolating from the last try.
-  const batch = contenders.map((c) => {
+  const batchMs = new Array<number>(count).fill(0);
+  const batch = contenders.map((c, k) => {
     let calls = 1;
     for (;;) {
       const r = timeBatch(c, calls);
       fold(r.sink);
+      batchMs[k] = r.ms;
       if (r.ms >= options.minSampleMs) return calls;
       const factor = r.ms > 0 ? (options.minSampleMs * 1.25) / r.ms : 16;
       calls = Math.max(calls + 1, Math.ceil(calls * Math.min(factor, 16)));
     }
   });
 
+  // A contender whose batch is a single slow call gets fewer samples (within the budget).
+  const wanted = contenders.map((_, k) => {
+    if (options.budgetMs === undefined || batchMs[k] * options.samples <= options.budgetMs) return options.samples;
+    return Math.max(options.minSamples ?? 5, Math.floor(options.budgetMs / batchMs[k]));
+  });
+  const rounds = Math.max(...wanted);
   const samples: number[][] = contenders.map(() => []);
-  for (let s = 0; s < options.samples; s++) {
+  for (let s = 0; s < rounds; s++) {
     for (let j = 0; j < count; j++) {
       const k = (s + j) % count;
       const c = contenders[k];
+      // Spread a reduced contender's samples evenly over the rounds, so it stays interleaved.
+      if (Math.floor(((s + 1) * wanted[k]) / rounds) === Math.floor((s * wanted[k]) / rounds)) continue;
       const r = timeBatch(c, batch[k]);
       samples[k].push(r.ms / 1000 / batch[k]);
       fold(r.sink);
@@ -127,4 +150,52 @@ export function measure(contenders: readonly Contender[], options: TimingOptions
     }
   }
   return { stats: samples.map((x, k) => summarise(x, batch[k])), sink };
+}
+
+/** One implementation of a long unit of work (a training epoch, a whole fit), timed by itself. */
+export interface AsyncContender {
+  readonly name: string;
+  /** Outside the timed region, before every sample. */
+  enter?(): void;
+  /**
+   * Runs the work once or several times and returns the seconds each unit took (one duration for a
+   * whole fit; the interval between consecutive epochs for an epoch). Timing is the contender's
+   * own, since only it knows where a unit starts and ends.
+   */
+  sample(): Promise<number[]>;
+}
+
+export interface AsyncTimingOptions {
+  /** Rounds in which every contender takes one sample, in rotated order. */
+  readonly rounds: number;
+  /** Untimed rounds first. */
+  readonly warmupRounds: number;
+  /** Stop taking samples from a contender once it has used this much time (it keeps ≥ 1). */
+  readonly budgetMs?: number;
+}
+
+/**
+ * measure() for work that is async or too long to batch: rounds of one sample per contender, the
+ * order rotated each round, the units of all rounds pooled into one median.
+ */
+export async function measureAsync(contenders: readonly AsyncContender[], options: AsyncTimingOptions): Promise<Stats[]> {
+  const count = contenders.length;
+  const units: number[][] = contenders.map(() => []);
+  const spent = new Array<number>(count).fill(0);
+  for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
+    const timed = round >= options.warmupRounds;
+    for (let j = 0; j < count; j++) {
+      const k = (round + j) % count;
+      if (timed && options.budgetMs !== undefined && units[k].length > 0 && spent[k] >= options.budgetMs) continue;
+      const c = contenders[k];
+      c.enter?.();
+      const t0 = performance.now();
+      const got = await c.sample();
+      if (timed) {
+        spent[k] += performance.now() - t0;
+        units[k].push(...got);
+      }
+    }
+  }
+  return units.map((u) => summarise(u, 1));
 }
