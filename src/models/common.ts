@@ -197,6 +197,31 @@ export function optimizerOption(fn: string, o: Record<string, unknown>, fallback
   };
 }
 
+/** The gradient-descent settings every model resolves from its options (and passes to the epoch loop). */
+export interface TrainingSettings {
+  optimizer: OptimizerConfig;
+  epochs: number;
+  /** undefined: full batch. */
+  batchSize: number | undefined;
+  l2: number;
+  seed: number;
+}
+
+/** Resolves TrainingOptions against a model's defaults, with the checks and messages of num(). */
+export function trainingSettings(
+  fn: string, o: Record<string, unknown>, defaults: { epochs: number; batchSize: number | undefined; adamLr: number },
+): TrainingSettings {
+  const optimizer = optimizerOption(fn, o, "adam");
+  if (o.lr === undefined && optimizer.name === "adam") optimizer.lr = defaults.adamLr;
+  return {
+    optimizer,
+    epochs: num(fn, "epochs", o.epochs, defaults.epochs, { min: 1, integer: true }),
+    batchSize: o.batchSize === undefined ? defaults.batchSize : num(fn, "batchSize", o.batchSize, 0, { min: 1, integer: true }),
+    l2: num(fn, "l2", o.l2, 0, { min: 0 }),
+    seed: num(fn, "seed", o.seed, 0, { integer: true }),
+  };
+}
+
 /** R² = 1 − SS_res/SS_tot over every output, in float64 (scikit-learn's r2_score, uniform average for one output). */
 export function r2(pred: ArrayLike<number>, target: ArrayLike<number>): number {
   const n = target.length;

@@ -2,7 +2,7 @@
 // gradient descent on a one-layer network, behind one API; "auto" picks by problem size.
 import { toMatrix, toVector } from "../data/index.ts";
 import {
-  FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
+  FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, oneOf, trainingSettings, type FitOptions, type TrainingSettings,
 } from "./common.ts";
 import { dense } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
@@ -27,27 +27,18 @@ const KEYS = ["solver", ...TRAINING_KEYS] as const;
 
 export class LinearRegression extends Model {
   readonly kind = "LinearRegression";
+  readonly #training: TrainingSettings;
   readonly solver: LinearSolver;
   /** The solver the last fit used ("normal" or "gd"), and why. */
   solverUsed: "normal" | "gd" | undefined;
   solverReason = "";
-  readonly #optimizer: OptimizerConfig;
-  readonly #epochs: number;
-  readonly #batchSize: number | undefined;
-  readonly #l2: number;
-  readonly #seed: number;
 
   constructor(options?: LinearRegressionOptions) {
     const fn = "LinearRegression";
     const o = checkKeys(fn, options, KEYS);
     super(fn, o);
     this.solver = oneOf(fn, "solver", o.solver, ["auto", "normal", "gd"], "auto");
-    this.#optimizer = optimizerOption(fn, o, "adam");
-    if (o.lr === undefined && this.#optimizer.name === "adam") this.#optimizer.lr = 0.01;
-    this.#epochs = num(fn, "epochs", o.epochs, 1000, { min: 1, integer: true });
-    this.#batchSize = o.batchSize === undefined ? undefined : num(fn, "batchSize", o.batchSize, 0, { min: 1, integer: true });
-    this.#l2 = num(fn, "l2", o.l2, 0, { min: 0 });
-    this.#seed = num(fn, "seed", o.seed, 0, { integer: true });
+    this.#training = trainingSettings(fn, o, { epochs: 1000, batchSize: undefined, adamLr: 0.01 });
   }
 
   get task(): Task {
@@ -87,10 +78,10 @@ export class LinearRegression extends Model {
       : solver === "normal" ? `auto: ${m.cols} features ≤ ${AUTO_NORMAL_MAX_FEATURES}, so the exact closed form (one pass over X, a ${m.cols + 1}² float64 solve)`
       : `auto: ${m.cols} features > ${AUTO_NORMAL_MAX_FEATURES}, so gradient descent (the closed form's d² memory and d³ solve would dominate)`;
     const build = (inputs: number): Network =>
-      new Network(this.runtime, [dense({ units: 1, init: "zeros" })], inputs, "mse", this.#l2, this.#seed);
+      new Network(this.runtime, [dense({ units: 1, init: "zeros" })], inputs, "mse", this.#training.l2, this.#training.seed);
     if (solver === "gd") {
       await this.fitNetwork("fit", m, y, options, build,
-        { epochs: this.#epochs, batchSize: this.#batchSize, optimizer: this.#optimizer, seed: this.#seed, l2: this.#l2 });
+        this.#training);
       return this;
     }
     const fo = checkKeys("LinearRegression.fit", options, FIT_KEYS);
@@ -143,7 +134,7 @@ export class LinearRegression extends Model {
       const rhs = new Float64Array(cols);
       for (let i = 0; i < cols; i++) {
         for (let j = 0; j < cols; j++) a[i * cols + j] = c(i, j) / (scale[i] * scale[j]);
-        a[i * cols + i] += (rows * this.#l2) / 2;
+        a[i * cols + i] += (rows * this.#training.l2) / 2;
         rhs[i] = c(i, cols) / (scale[i] * scale[cols]);
       }
       const w = solveSymmetric(a, rhs, cols);
@@ -182,7 +173,7 @@ export class LinearRegression extends Model {
   }
 
   describe(): string {
-    return `LinearRegression (solver ${this.solverUsed ?? this.solver}${this.solverUsed === "gd" ? `, ${this.#optimizer.name} lr ${this.#optimizer.lr}` : ""})`;
+    return `LinearRegression (solver ${this.solverUsed ?? this.solver}${this.solverUsed === "gd" ? `, ${this.#training.optimizer.name} lr ${this.#training.optimizer.lr}` : ""})`;
   }
 }
 

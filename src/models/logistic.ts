@@ -4,8 +4,8 @@
 // gradient-descent family trains the same one-layer network epoch by epoch instead.
 import { toMatrix } from "../data/index.ts";
 import {
-  FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, createYielder, describe, num, oneOf, optimizerOption, type FitOptions,
-  type OptimizerConfig,
+  FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, createYielder, describe, num, oneOf, trainingSettings, type FitOptions,
+  type TrainingSettings,
 } from "./common.ts";
 import { dense } from "./layers.ts";
 import { Model, registerModel, type ModelJSON, type Task } from "./model.ts";
@@ -28,16 +28,12 @@ const KEYS = ["solver", "maxIter", "tol", ...TRAINING_KEYS] as const;
 
 export class LogisticRegression extends Model {
   readonly kind = "LogisticRegression";
+  readonly #training: TrainingSettings;
   readonly solver: "lbfgs" | "gd";
   /** Why the last lbfgs fit stopped, and after how many iterations. */
   convergence: { iterations: number; reason: string } | undefined;
   readonly #maxIter: number;
   readonly #tol: number;
-  readonly #optimizer: OptimizerConfig;
-  readonly #epochs: number;
-  readonly #batchSize: number | undefined;
-  readonly #l2: number;
-  readonly #seed: number;
   #loss: LossName = "categoricalCrossentropy";
 
   constructor(options?: LogisticRegressionOptions) {
@@ -47,12 +43,7 @@ export class LogisticRegression extends Model {
     this.solver = oneOf(fn, "solver", o.solver, ["lbfgs", "gd"], "lbfgs");
     this.#maxIter = num(fn, "maxIter", o.maxIter, 500, { min: 1, integer: true });
     this.#tol = num(fn, "tol", o.tol, 1e-6, { min: 0 });
-    this.#optimizer = optimizerOption(fn, o, "adam");
-    if (o.lr === undefined && this.#optimizer.name === "adam") this.#optimizer.lr = 0.01;
-    this.#epochs = num(fn, "epochs", o.epochs, 1000, { min: 1, integer: true });
-    this.#batchSize = o.batchSize === undefined ? undefined : num(fn, "batchSize", o.batchSize, 0, { min: 1, integer: true });
-    this.#l2 = num(fn, "l2", o.l2, 0, { min: 0 });
-    this.#seed = num(fn, "seed", o.seed, 0, { integer: true });
+    this.#training = trainingSettings(fn, o, { epochs: 1000, batchSize: undefined, adamLr: 0.01 });
   }
 
   get task(): Task {
@@ -86,14 +77,14 @@ export class LogisticRegression extends Model {
     const build = (inputs: number, outputs: number): Network => new Network(
       this.runtime,
       [dense({ units: outputs, activation: outputs === 1 ? "sigmoid" : "softmax", init: "zeros" })],
-      inputs, this.#loss, this.#l2, this.#seed,
+      inputs, this.#loss, this.#training.l2, this.#training.seed,
     );
     // A refit starts from zeros, as scikit-learn's does (the objective is convex: nothing to keep).
     this.net?.dispose();
     this.net = undefined;
     if (this.solver === "gd") {
       await this.fitNetwork("fit", X, y, options, build,
-        { epochs: this.#epochs, batchSize: this.#batchSize, optimizer: this.#optimizer, seed: this.#seed, l2: this.#l2 });
+        this.#training);
       return this;
     }
     const fo = checkKeys(fn, options, FIT_KEYS);
@@ -163,7 +154,7 @@ export class LogisticRegression extends Model {
 
   describe(): string {
     const mode = this.mode === undefined ? "" : `${this.mode}, `;
-    return `LogisticRegression (${mode}solver ${this.solver}${this.solver === "gd" ? `, ${this.#optimizer.name} lr ${this.#optimizer.lr}` : ""})`;
+    return `LogisticRegression (${mode}solver ${this.solver}${this.solver === "gd" ? `, ${this.#training.optimizer.name} lr ${this.#training.optimizer.lr}` : ""})`;
   }
 }
 

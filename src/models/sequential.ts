@@ -1,7 +1,7 @@
 // Sequential: a stack of dense layers trained by backpropagation with one of the optimizers;
 // the network behind LinearRegression's and LogisticRegression's gradient-descent solvers too.
 import {
-  TRAINING_KEYS, type TrainingOptions, checkKeys, describe, num, oneOf, optimizerOption, type FitOptions, type OptimizerConfig,
+  TRAINING_KEYS, type TrainingOptions, checkKeys, describe, oneOf, trainingSettings, type FitOptions, type TrainingSettings,
 } from "./common.ts";
 import type { DenseConfig } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
@@ -20,13 +20,9 @@ export const SEQUENTIAL_KEYS = ["loss", ...TRAINING_KEYS] as const;
 
 export class Sequential extends Model {
   readonly kind = "Sequential";
+  readonly #training: TrainingSettings;
   readonly configs: readonly DenseConfig[];
   readonly #loss: LossName;
-  readonly #optimizer: OptimizerConfig;
-  readonly #epochs: number;
-  readonly #batchSize: number;
-  readonly #l2: number;
-  readonly #seed: number;
 
   constructor(layers: readonly DenseConfig[], options?: SequentialOptions) {
     const fn = "Sequential";
@@ -42,11 +38,7 @@ export class Sequential extends Model {
     });
     this.configs = layers;
     this.#loss = oneOf(fn, "loss", o.loss, LOSSES, "mse");
-    this.#optimizer = optimizerOption(fn, o, "adam");
-    this.#epochs = num(fn, "epochs", o.epochs, 100, { min: 1, integer: true });
-    this.#batchSize = num(fn, "batchSize", o.batchSize, 32, { min: 1, integer: true });
-    this.#l2 = num(fn, "l2", o.l2, 0, { min: 0 });
-    this.#seed = num(fn, "seed", o.seed, 0, { integer: true });
+    this.#training = trainingSettings(fn, o, { epochs: 100, batchSize: 32, adamLr: 0.001 });
     checkOutput(fn, this.#loss, layers[layers.length - 1]);
   }
 
@@ -71,14 +63,14 @@ export class Sequential extends Model {
         const what = this.task === "regression" ? `y has ${outputs} output column(s)` : `y has ${outputs} classes`;
         throw new RangeError(`descent: Sequential.fit: the last layer has ${units} unit(s) but ${what}`);
       }
-      return new Network(this.runtime, this.configs, inputs, this.#loss, this.#l2, this.#seed);
-    }, { epochs: this.#epochs, batchSize: this.#batchSize, optimizer: this.#optimizer, seed: this.#seed, l2: this.#l2 });
+      return new Network(this.runtime, this.configs, inputs, this.#loss, this.#training.l2, this.#training.seed);
+    }, this.#training);
     return this;
   }
 
   describe(): string {
     const shape = this.configs.map((c) => c.units).join("→");
-    return `Sequential (${shape}, loss ${this.#loss}, ${this.#optimizer.name} lr ${this.#optimizer.lr})`;
+    return `Sequential (${shape}, loss ${this.#loss}, ${this.#training.optimizer.name} lr ${this.#training.optimizer.lr})`;
   }
 }
 
