@@ -548,7 +548,7 @@ export function trafficBytes(w: Workload): number {
  * magnitude, so one near-zero element does not blow the measure up). Used to catch a wrongly
  * bound case, not to test accuracy.
  */
-export function relativeDifference(got: Float32Array | number, ref: Float32Array | number): number {
+export function relativeDifference(got: ArrayLike<number> | number, ref: ArrayLike<number> | number): number {
   if (typeof got === "number" || typeof ref === "number") {
     const g = typeof got === "number" ? got : NaN;
     const r = typeof ref === "number" ? ref : NaN;

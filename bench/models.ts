@@ -26,6 +26,7 @@ import {
   LinearRegression, LogisticRegression, Sequential, dense, type Backend, type Matrix, type Runtime,
 } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
+import { relativeDifference } from "./cases.ts";
 import { loadMl, tfImpl, type Ml, type Tf, type TfBackend, type Tfjs } from "./external.ts";
 import type * as TF from "@tensorflow/tfjs-core";
 import { measureAsync, type AsyncContender, type Stats } from "./timing.ts";
@@ -630,15 +631,7 @@ export function modelCases(quick = false): ModelCase[] {
 
 /** Relative difference of two weight vectors, against the larger magnitude of the reference. */
 export function weightDifference(got: Float64Array, ref: Float64Array): number {
-  if (got.length !== ref.length) return Infinity;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(got[i] - ref[i]);
-    diff = d > diff || d !== d ? (d !== d ? Infinity : d) : diff;
-    scale = Math.max(scale, Math.abs(ref[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
+  return relativeDifference(got, ref);
 }
 
 /** Runs one model case: agreement first, then the interleaved timing. */

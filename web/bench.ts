@@ -1,6 +1,7 @@
 // The benchmark view: runs the kernel cases in a worker (bench-worker.ts) and draws wasm-simd,
 // wasm and js side by side, as a bar chart (log scale) and a table.
 import type { BenchRow } from "./bench-core.ts";
+import { svgCanvas } from "./plot.ts";
 import type { BenchMessage } from "./bench-worker.ts";
 
 const COLOURS: Record<string, string> = { "wasm-simd": "#1f4e79", wasm: "#5b9bd5", js: "#c55a11" };
@@ -101,15 +102,7 @@ function drawChart(svg: SVGSVGElement, rows: readonly BenchRow[], backends: read
   const groupH = shown.length * bar + gap;
   const count = Math.max(rows.length, 6);
   const H = top + count * groupH + 40;
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.replaceChildren();
-  const el = (name: string, attrs: Record<string, string | number>, text?: string): SVGElement => {
-    const e = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = text;
-    svg.appendChild(e);
-    return e;
-  };
+  const el = svgCanvas(svg, W, H);
   // Legend.
   shown.forEach((b, i) => {
     const x = left + i * 130;

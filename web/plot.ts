@@ -173,6 +173,19 @@ export function drawScene(
 
 const SVG = "http://www.w3.org/2000/svg";
 
+/** Clears `svg`, sizes its viewBox, and returns a function that appends an element with attributes (and text). */
+export function svgCanvas(svg: SVGSVGElement, width: number, height: number) {
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.replaceChildren();
+  return (name: string, attrs: Record<string, string | number>, text?: string): SVGElement => {
+    const e = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    svg.appendChild(e);
+    return e;
+  };
+}
+
 /** The loss per epoch on a log scale, with its range and the epoch count as labels. */
 export function drawLoss(svg: SVGSVGElement, losses: readonly number[], epochs: number): void {
   const W = 320;
@@ -181,15 +194,7 @@ export function drawLoss(svg: SVGSVGElement, losses: readonly number[], epochs: 
   const bottom = 22;
   const top = 8;
   const right = 8;
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.replaceChildren();
-  const el = (name: string, attrs: Record<string, string | number>, text?: string): SVGElement => {
-    const e = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = text;
-    svg.appendChild(e);
-    return e;
-  };
+  const el = svgCanvas(svg, W, H);
   el("rect", { x: left, y: top, width: W - left - right, height: H - top - bottom, fill: "#fff", stroke: "#ccc" });
   const finite = losses.filter((v) => Number.isFinite(v) && v > 0);
   if (finite.length === 0) {

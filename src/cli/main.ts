@@ -6,6 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseCsv, toCsv, trainTestSplit, type Matrix } from "../data/index.ts";
+import { r2 } from "../models/common.ts";
 import { AUTO_NORMAL_MAX_FEATURES, LinearRegression, LogisticRegression, Sequential, dense, loadModel } from "../models/index.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import {
@@ -222,18 +223,10 @@ function buildModel(args: TrainArgs, p: Plan, y: Target): Model {
 
 function regressionMetrics(model: Model, X: Matrix, y: Float32Array): number[] {
   const p = model.predict(X) as Float32Array;
-  const n = y.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += y[i];
-  mean /= n;
   let res = 0;
-  let tot = 0;
-  for (let i = 0; i < n; i++) {
-    res += (p[i] - y[i]) ** 2;
-    tot += (y[i] - mean) ** 2;
-  }
-  const mse = res / n;
-  return [mse, Math.sqrt(mse), tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot];
+  for (let i = 0; i < y.length; i++) res += (p[i] - y[i]) ** 2;
+  const mse = res / y.length;
+  return [mse, Math.sqrt(mse), r2(p, y)];
 }
 
 function classificationMetrics(model: Model, X: Matrix, y: Label[]): (number | undefined)[] {
