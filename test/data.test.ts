@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   LabelEncoder, StandardScaler, isMatrix, matrix, parseCsv, toCsv, toMatrix, toVector, trainTestSplit, type Matrix,
 } from "../src/data/index.ts";
+import { readNumber } from "../src/data/number.ts";
 import { mulberry32 } from "../src/random.ts";
 
 const PENGUINS = readFileSync(new URL("../data/penguins.csv", import.meta.url), "utf8");
@@ -268,8 +269,8 @@ describe("parseCsv", () => {
     expect(e).toBeInstanceOf(RangeError);
     expect(e.message).toBe('descent: parseCsv: penguins.csv: line 17, column "bill_depth_mm": "n/a" is not a number, ' +
       "though the column holds numbers (332 of its 333 cells)");
-    expect(thrown(() => parseCsv(withCell(99, 2, "Infinity"))).message).toMatch(
-      /^descent: parseCsv: CSV: line 101, column "bill_length_mm": "Infinity" is not a finite number,/);
+    expect(thrown(() => parseCsv(withCell(99, 2, "Infinity"))).message).toBe(
+      'descent: parseCsv: CSV: line 101, column "bill_length_mm": "Infinity" is not a finite number (descent needs finite values)');
     expect(thrown(() => parseCsv("a,b\n1,2\n3,1e39\n")).message).toBe(
       'descent: parseCsv: CSV: line 3, column "b": "1e39" overflows float32');
   });
@@ -356,10 +357,75 @@ describe("parseCsv", () => {
   });
 });
 
+describe("parseCsv: numbers and labels (issue 9)", () => {
+  it("reads decimal notation only, as pandas does: 0x10, 0b101, 0o17 and 1_000 are text", () => {
+    const d = parseCsv("hex,bin,oct,under,ok\n0x10,0b101,0o17,1_000,1\n0x1F,0b1,0o7,2_000,2\n");
+    expect(d.features).toEqual(["ok"]);
+    expect(d.skipped).toEqual(["hex", "bin", "oct", "under"]);
+    for (const cell of ["0x10", "0b101", "0o17", "1_000"]) {
+      expect(thrown(() => parseCsv(`a\n1\n${cell}\n3\n`)).message).toBe(
+        `descent: parseCsv: CSV: line 3, column "a": "${cell}" is not a number, though the column holds numbers (2 of its 3 cells)`);
+    }
+  });
+
+  it("reads the decimal spellings pandas reads, with spaces around them", () => {
+    const d = parseCsv("a,b,c,d,e,f\n 12 ,+5,.5,5.,1e3,-2.5E-1\n\t7,007,-.25,0.,1E+2,\" 3 \"\n");
+    expect(row(d.X, 0)).toEqual([12, 5, 0.5, 5, 1000, -0.25]);
+    expect(row(d.X, 1)).toEqual([7, 7, -0.25, 0, 100, 3]);
+  });
+
+  it("takes infinity spelt out for a number, and refuses it as not finite wherever it is used", () => {
+    for (const s of ["Infinity", "-inf", "INF", "+infinity"]) {
+      expect(thrown(() => parseCsv(`a,b\n1,2\n${s},3\n4,5\n`)).message, s).toBe(
+        `descent: parseCsv: CSV: line 3, column "a": "${s}" is not a finite number (descent needs finite values)`);
+    }
+    // A column of infinities is a numeric column with a bad cell, not text with stray numbers.
+    expect(thrown(() => parseCsv("a,b\n1,inf\n2,inf\n3,4\n")).message).toBe(
+      'descent: parseCsv: CSV: line 2, column "b": "inf" is not a finite number (descent needs finite values)');
+    expect(thrown(() => parseCsv("a,y\n1,2\n2,-Infinity\n", { target: "y" })).message).toBe(
+      'descent: parseCsv: CSV: line 3, column "y": "-Infinity" is not a finite number (descent needs finite values)');
+    // Among text it is a label, as pandas keeps "INF" a string in a column of names.
+    expect(parseCsv("x,unit\n1,INF\n2,CAV\n3,inf\n", { target: "unit" }).y).toEqual(["INF", "CAV", "inf"]);
+    // A column the features leave out is not read.
+    expect(Array.from(parseCsv("a,b\n1,inf\n2,3\n", { features: ["a"] }).X.data)).toEqual([1, 2]);
+  });
+
+  it("trims class labels as it trims numbers: \" cat\", \"cat \" and \"cat\" are one class", () => {
+    const d = parseCsv('x,y\n1, cat\n2,cat \n3,cat\n4,"  dog\t"\n5,dog\n', { target: "y" });
+    expect(d.y).toEqual(["cat", "cat", "cat", "dog", "dog"]);
+    expect(new Set(d.y as string[]).size).toBe(2);
+  });
+
+  it("has one rule for what a number is, shared with the command line", () => {
+    const numbers: [string, number][] = [
+      ["12", 12], [" 12 ", 12], ["+5", 5], ["-2", -2], [".5", 0.5], ["5.", 5], ["1e-3", 0.001], ["1E+2", 100], ["007", 7],
+      ["Infinity", Infinity], ["-inf", -Infinity], ["INF", Infinity],
+    ];
+    for (const [s, v] of numbers) expect(readNumber(s), JSON.stringify(s)).toBe(v);
+    const notNumbers = ["", " ", "0x10", "0X1f", "0b101", "0o17", "1_000", "1,5", "NaN", "nan", "e5", "1e", ".", "-", "+", "1..2",
+      "12abc", "--1", "١٢", "Infinityx", "infin"];
+    for (const s of notNumbers) expect(readNumber(s), JSON.stringify(s)).toBeUndefined();
+  });
+});
+
 describe("toCsv", () => {
   it("writes a header and rows, quoting where needed", () => {
     const text = toCsv(["id", "name", "score"], [new Int32Array([1, 2]), ["a,b", 'say "x"\nthen'], new Float32Array([0.5, -2])]);
     expect(text).toBe('id,name,score\n1,"a,b",0.5\n2,"say ""x""\nthen",-2\n');
+  });
+
+  it("with escapeFormulas, neutralises text a spreadsheet would run as a formula, in cells and names, and leaves numbers alone", () => {
+    const labels = ['=HYPERLINK("http://x","y")', "+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx", "a=b", "-1.5", "+2", "-Infinity", "'x"];
+    const text = toCsv(["=name", "-1", "v"], [labels, labels.map((_, i) => `-${i}e0`), new Float32Array(labels.length).fill(-1.5)],
+      { escapeFormulas: true });
+    expect(text.split("\n").slice(0, 3)).toEqual(["'=name,-1,v", '"\'=HYPERLINK(""http://x"",""y"")",-0e0,-1.5', "'+1+1,-1e0,-1.5"]);
+    // No label holds a line break, so each line is a row; its first field is all before the last two commas.
+    const cells = text.trimEnd().split("\n").slice(1).map((line) => line.slice(0, line.lastIndexOf(",", line.lastIndexOf(",") - 1)));
+    expect(cells).toEqual(['"\'=HYPERLINK(""http://x"",""y"")"', "'+1+1", "'-cmd", "'@SUM(A1)", "'\tx", '"\'\rx"', "a=b", "-1.5", "+2", "-Infinity", "'x"]);
+    // Without the option the text is written as it is, so parseCsv reads back what was written.
+    expect(toCsv(["=a"], [["=1+1"]])).toBe("=a\n=1+1\n");
+    expect(() => toCsv(["a"], [[1]], { escapeFormulas: "yes" as unknown as boolean })).toThrow(
+      /^descent: toCsv: options\.escapeFormulas must be a boolean, received the string "yes"$/);
   });
 
   it("round-trips through parseCsv, whatever the text holds", () => {
@@ -370,7 +436,7 @@ describe("toCsv", () => {
         const names = rows.map((r) => r[0]);
         const values = new Float32Array(rows.map((r) => r[1]));
         const d = parseCsv(toCsv(["label", "v"], [names, values]), { target: "label" });
-        expect(d.y).toEqual(names);
+        expect(d.y).toEqual(names.map((n) => n.trim())); // labels are trimmed as numbers are
         expect(Array.from(d.X.data)).toEqual(Array.from(values).map((v) => v + 0)); // -0 is written "0"
       },
     ), { seed: 3, numRuns: 200 });

@@ -4,6 +4,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, list, quote } from "./describe.ts";
 import { matrix, type Matrix } from "./matrix.ts";
+import { readNumber } from "./number.ts";
 
 export interface CsvOptions {
   /** The target column (y); without it there is no y. */
@@ -46,6 +47,39 @@ interface Column {
   firstNumber: number;
 }
 
+/** Cells counted by kind while reading, with the first row of each kind (-1: none). */
+interface Tally {
+  values: Float64Array;
+  finite: number;
+  /** Infinity spelt out ("inf", "-Infinity"). */
+  infinite: number;
+  blank: number;
+  text: number;
+  first: { finite: number; infinite: number; blank: number; text: number };
+}
+
+/**
+ * A tally as a column of numbers or of text. Infinity spelt out is a number (that descent then
+ * refuses as not finite) in a column of numbers, but a label among text, as pandas keeps "inf"
+ * a string in a column of names.
+ */
+function classify(t: Tally): Column {
+  const at = (...rows: number[]): number => {
+    const found = rows.filter((r) => r >= 0);
+    return found.length === 0 ? -1 : Math.min(...found);
+  };
+  if (t.text > 0) {
+    return {
+      values: t.values, numeric: t.finite, text: t.text + t.infinite,
+      firstNotNumber: at(t.first.blank, t.first.text, t.first.infinite), firstNumber: t.first.finite,
+    };
+  }
+  return {
+    values: t.values, numeric: t.finite + t.infinite, text: 0,
+    firstNotNumber: t.first.blank, firstNumber: at(t.first.finite, t.first.infinite),
+  };
+}
+
 /**
  * Parses CSV text with a header row. A column is numeric when every cell is a finite number,
  * categorical when no cell is; a column mixing the two, or a numeric column with an empty cell,
@@ -86,7 +120,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   if (rows === 0) throw new RangeError(`descent: ${FN}: ${where} no data rows after the header`);
 
   const cols = header.length;
-  const columns: Column[] = header.map(() => ({ values: new Float64Array(rows), numeric: 0, text: 0, firstNotNumber: -1, firstNumber: -1 }));
+  const tallies: Tally[] = header.map(() => ({
+    values: new Float64Array(rows), finite: 0, infinite: 0, blank: 0, text: 0, first: { finite: -1, infinite: -1, blank: -1, text: -1 },
+  }));
   for (let r = 0; r < rows; r++) {
     const cells = records[r + 1];
     if (cells.length !== cols) {
@@ -94,18 +130,14 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
     }
     for (let j = 0; j < cols; j++) {
       const cell = cells[j];
-      const v = Number(cell); // Number ignores surrounding spaces, but reads a blank cell as 0
-      const c = columns[j];
-      const blank = v === 0 && cell.trim() === "";
-      if (Number.isFinite(v) && !blank) {
-        c.values[r] = v;
-        if (c.numeric++ === 0) c.firstNumber = r;
-      } else {
-        if (!blank) c.text++;
-        if (c.firstNotNumber < 0) c.firstNotNumber = r;
-      }
+      const v = readNumber(cell);
+      const c = tallies[j];
+      const kind = v === undefined ? (cell.trim() === "" ? "blank" : "text") : Number.isFinite(v) ? "finite" : "infinite";
+      if (v !== undefined) c.values[r] = v;
+      if (c[kind]++ === 0) c.first[kind] = r;
     }
   }
+  const columns = tallies.map(classify);
 
   // A column mixing numbers with blanks or text: the odd one out is the minority kind (a stray
   // "n/a" among numbers, or a stray number among names); report the earliest in the file.
@@ -158,15 +190,19 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
 
   const k = chosen.length;
   const data = new Float32Array(rows * k);
-  chosen.forEach((j, c) => {
-    const values = columns[j].values;
-    for (let r = 0; r < rows; r++) {
-      const f = Math.fround(values[r]);
-      if (!Number.isFinite(f)) {
-        throw new RangeError(`descent: ${FN}: ${where} ${cellAt(lines(r + 1), header[j])}: ${quote(records[r + 1][j])} overflows float32`);
-      }
-      data[r * k + c] = f;
+  /** A cell of a numeric column that is used, as float32: refused when it is not finite there. */
+  const float32 = (r: number, j: number): number => {
+    const v = columns[j].values[r];
+    const f = Math.fround(v);
+    if (!Number.isFinite(f)) {
+      const cell = quote(records[r + 1][j]);
+      throw new RangeError(`descent: ${FN}: ${where} ${cellAt(lines(r + 1), header[j])}: ` +
+        (Number.isFinite(v) ? `${cell} overflows float32` : `${cell} is not a finite number (descent needs finite values)`));
     }
+    return f;
+  };
+  chosen.forEach((j, c) => {
+    for (let r = 0; r < rows; r++) data[r * k + c] = float32(r, j);
   });
   const result: CsvData = {
     X: matrix(data, rows, k),
@@ -176,16 +212,15 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   if (t >= 0) {
     result.target = header[t];
     if (isNumeric(t)) {
-      result.y = Float32Array.from(columns[t].values);
-      const r = result.y.findIndex((v) => !Number.isFinite(v));
-      if (r >= 0) throw new RangeError(`descent: ${FN}: ${where} ${cellAt(lines(r + 1), header[t])}: ${quote(records[r + 1][t])} overflows float32`);
+      result.y = Float32Array.from({ length: rows }, (_, r) => float32(r, t));
     } else {
       const y = new Array<string>(rows);
       for (let r = 0; r < rows; r++) {
-        const cell = records[r + 1][t];
+        // Trimmed as a number is (" 12 " is 12), so " cat" and "cat" are one class, not two.
+        const label = records[r + 1][t].trim();
         // A blank class label is almost always missing data, not a class of its own.
-        if (cell.trim() === "") throw new RangeError(`descent: ${FN}: ${where} ${cellAt(lines(r + 1), header[t])}: the target is empty`);
-        y[r] = cell;
+        if (label === "") throw new RangeError(`descent: ${FN}: ${where} ${cellAt(lines(r + 1), header[t])}: the target is empty`);
+        y[r] = label;
       }
       result.y = y;
     }
@@ -193,9 +228,27 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   return result;
 }
 
+export interface ToCsvOptions {
+  /**
+   * Prefix text that a spreadsheet would run as a formula (a cell or name starting with =, +, -,
+   * @, tab or carriage return that is not a number) with "'", as OWASP recommends for CSV files
+   * that may be opened in Excel or LibreOffice. Off by default: parseCsv reads such a file back
+   * with the quote, so the text no longer round-trips exactly. Numbers are never changed.
+   */
+  escapeFormulas?: boolean;
+}
+
 /** Writes a header and columns of equal length as CSV text, one line per row. */
-export function toCsv(header: readonly string[], columns: readonly (ArrayLike<number> | readonly (string | number)[])[]): string {
+export function toCsv(
+  header: readonly string[], columns: readonly (ArrayLike<number> | readonly (string | number)[])[], options?: ToCsvOptions,
+): string {
   const fn = "toCsv";
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new TypeError(`descent: ${fn}: options must be an object, received ${describe(options)}`);
+  }
+  const escape = options?.escapeFormulas ?? false;
+  if (typeof escape !== "boolean") throw new TypeError(`descent: ${fn}: options.escapeFormulas must be a boolean, received ${describe(escape)}`);
+  const text = escape ? (s: string): string => field(defuse(s)) : field;
   if (!Array.isArray(header) || !header.every((h) => typeof h === "string")) {
     throw new TypeError(`descent: ${fn}: header must be an array of strings, received ${describe(header)}`);
   }
@@ -212,18 +265,23 @@ export function toCsv(header: readonly string[], columns: readonly (ArrayLike<nu
   columns.forEach((c, j) => {
     if (c.length !== rows) throw new RangeError(`descent: ${fn}: columns[${j}] has ${c.length} values but columns[0] has ${rows}`);
   });
-  const out = [header.map(field).join(",")];
+  const out = [header.map(text).join(",")];
   const cells = new Array<string>(columns.length);
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < columns.length; j++) {
       const v: unknown = columns[j][r];
       if (typeof v === "number") cells[j] = String(v);
-      else if (typeof v === "string") cells[j] = field(v);
+      else if (typeof v === "string") cells[j] = text(v);
       else throw new TypeError(`descent: ${fn}: columns[${j}][${r}] must be a number or a string, received ${describe(v)}`);
     }
     out.push(cells.join(","));
   }
   return out.join("\n") + "\n";
+}
+
+/** Text a spreadsheet would take for a formula ("=HYPERLINK(…)", "@SUM(…)", "-cmd"), quoted with "'"; numbers ("-1.5") as they are. */
+function defuse(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) && readNumber(s) === undefined ? `'${s}` : s;
 }
 
 function field(s: string): string {
@@ -236,7 +294,7 @@ function cellAt(line: number, column: string): string {
 
 function notNumber(cell: string): string {
   if (cell.trim() === "") return "the cell is empty";
-  return Number.isNaN(Number(cell)) ? `${quote(cell)} is not a number` : `${quote(cell)} is not a finite number`;
+  return readNumber(cell) === undefined ? `${quote(cell)} is not a number` : `${quote(cell)} is not a finite number`;
 }
 
 function parseRecords(text: string, delimiter: string, where: string): string[][];

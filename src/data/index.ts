@@ -9,4 +9,4 @@ export type { Labels } from "./labels.ts";
 export { trainTestSplit } from "./split.ts";
 export type { Split, SplitOptions } from "./split.ts";
 export { parseCsv, toCsv } from "./csv.ts";
-export type { CsvData, CsvOptions } from "./csv.ts";
+export type { CsvData, CsvOptions, ToCsvOptions } from "./csv.ts";
