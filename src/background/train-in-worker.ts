@@ -3,7 +3,7 @@
 // cancellation; the trained weights come back into the model it was given. The worker's code is
 // the library itself, bundled into a string at build time, so nothing has to be served or found.
 import { toMatrix } from "../data/index.ts";
-import { describe, type FitOptions } from "../models/common.ts";
+import { FIT_KEYS, checkKeys, describe, type FitOptions } from "../models/common.ts";
 import type { Model } from "../models/model.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
@@ -61,63 +61,85 @@ async function spawn(): Promise<Channel> {
   };
 }
 
+/** A copy of `value` as a worker would receive it, or a descent error naming the argument. */
+function sendable(fn: string, name: string, value: unknown): void {
+  try {
+    structuredClone(value);
+  } catch (err) {
+    throw new TypeError(`descent: ${fn}: ${name} cannot be sent to a worker (${(err as Error).message}); pass arrays of numbers or strings`);
+  }
+}
+
 /**
  * Fits `model` on (X, y) in a worker and resolves to the same model, trained: its weights,
  * history and fit report are replaced by the worker's. `onEpoch` runs here for every epoch;
  * returning false asks the worker to stop, which it does at its next yield (about every 15 ms,
- * so possibly a few fast epochs later) and keeps what it has learned. Aborting `signal` cancels
- * training and rejects with the signal's reason, leaving the model as it was.
+ * so possibly a few fast epochs later) and keeps what it has learned. Like fit, it is a
+ * transaction: aborting `signal`, disposing the model, or any failure rejects at once, ends the
+ * worker, calls no callback after that, and leaves the model as it was before the call (also when
+ * `updateEvery` brought intermediate weights into it).
  */
 export async function trainInWorker<M extends Model>(model: M, X: unknown, y: unknown, options?: WorkerFitOptions): Promise<M> {
   const fn = "trainInWorker";
+  if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
+    throw new TypeError(`descent: ${fn}: options must be an object, received ${describe(options)}`);
+  }
   const { onEpoch, signal, threads, updateEvery, ...fit } = options ?? {};
   if (updateEvery !== undefined && !(typeof updateEvery === "number" && updateEvery >= 0)) {
     throw new RangeError(`descent: ${fn}: updateEvery must be a number of milliseconds >= 0, received ${describe(updateEvery)}`);
   }
   if (onEpoch !== undefined && typeof onEpoch !== "function") throw new TypeError(`descent: ${fn}: onEpoch must be a function, received ${describe(onEpoch)}`);
+  checkKeys(fn, fit, FIT_KEYS);
+  // Everything that goes to the worker is checked here, so that no worker starts for a call that
+  // would fail to send (a DOMException from postMessage, and a worker left running).
   const m = toMatrix(X, fn, "X");
-  const blueprint = model.blueprint();
-  if (signal?.aborted) throw signal.reason;
-  const channel = await spawn();
-  const copy = { data: m.data.slice(), rows: m.rows, cols: m.cols };
-  return new Promise<M>((resolve, reject) => {
-    let settled = false;
-    const finish = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener("abort", cancel);
-      channel.terminate();
-      f();
-    };
-    const cancel = (): void => {
-      channel.post({ type: "abort" });
-      // The worker answers between epochs; a worker stuck in one long epoch is ended anyway.
-      setTimeout(() => finish(() => reject(signal?.reason)), 1000);
-    };
-    signal?.addEventListener("abort", cancel, { once: true });
-    channel.onError((err) => finish(() => reject(new Error(`descent: ${fn}: the training worker failed: ${err.message}`))));
-    channel.onMessage((msg) => {
-      if (msg.type === "epoch") {
-        if (msg.state !== undefined) model.restoreFrom(msg.state);
-        if (onEpoch?.(msg.info) === false) channel.post({ type: "stop" });
-      } else if (msg.type === "done") {
-        finish(() => {
-          try {
+  sendable(fn, "y", y);
+  for (const [k, v] of Object.entries(fit)) sendable(fn, k, v);
+  return model.transaction(fn, { signal }, async (cancelled) => {
+    const blueprint = model.blueprint();
+    const channel = await spawn();
+    const copy = { data: m.data.slice(), rows: m.rows, cols: m.cols };
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        cancelled.removeEventListener("abort", cancel);
+        channel.terminate();
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      // Nothing is waited for: the worker is ended, and the transaction puts the model back.
+      const cancel = (): void => finish(cancelled.reason);
+      if (cancelled.aborted) return cancel();
+      cancelled.addEventListener("abort", cancel, { once: true });
+      channel.onError((err) => finish(new Error(`descent: ${fn}: the training worker failed: ${err.message}`)));
+      channel.onMessage((msg) => {
+        if (settled) return;
+        try {
+          if (msg.type === "epoch") {
+            if (msg.state !== undefined) model.restoreFrom(msg.state);
+            if (onEpoch?.(msg.info) === false) channel.post({ type: "stop" });
+          } else if (msg.type === "done") {
             model.restoreFrom(msg.state);
             model.history = msg.history;
             model.applyFitReport(msg.report);
-            resolve(model);
-          } catch (err) {
-            reject(err);
+            finish();
+          } else {
+            finish(new Error(msg.message));
           }
+        } catch (err) {
+          finish(err);
+        }
+      });
+      try {
+        channel.post({
+          type: "train", blueprint, X: copy, y, fit: fit as Record<string, unknown>, updateEvery,
+          runtime: { backend: model.runtime.backend, threads: threads ?? 1 },
         });
-      } else {
-        finish(() => reject(msg.aborted && signal?.aborted ? signal.reason : new Error(msg.message)));
+      } catch (err) {
+        finish(new TypeError(`descent: ${fn}: the data could not be sent to the worker (${(err as Error).message})`));
       }
-    });
-    channel.post({
-      type: "train", blueprint, X: copy, y, fit: fit as Record<string, unknown>, updateEvery,
-      runtime: { backend: model.runtime.backend, threads: threads ?? 1 },
     });
   });
 }

@@ -113,6 +113,16 @@ export function bool(fn: string, name: string, value: unknown, fallback: boolean
   return value;
 }
 
+/** fit's `signal`: an AbortSignal (anything with `aborted` and `addEventListener`), or undefined. */
+export function signalOption(fn: string, value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  const s = value as Partial<AbortSignal> | null;
+  if (typeof s !== "object" || s === null || typeof s.aborted !== "boolean" || typeof s.addEventListener !== "function") {
+    throw new TypeError(`descent: ${fn}: signal must be an AbortSignal (from an AbortController), received ${describe(value)}`);
+  }
+  return value as AbortSignal;
+}
+
 export function runtimeOption(fn: string, value: unknown): Runtime {
   if (value === undefined) return defaultRuntime();
   if (!(value instanceof Runtime)) {

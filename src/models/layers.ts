@@ -128,35 +128,43 @@ export class DenseLayer {
     this.inputs = inputs;
     this.units = config.units;
     const { units } = config;
-    this.w = rt.zeros([inputs, units]);
-    this.b = rt.zeros([units]);
-    this.dw = rt.zeros([inputs, units]);
-    this.db = rt.zeros([units]);
-    const w = this.w.data;
-    if (config.init !== "zeros") {
-      // glorot_uniform (Keras): U(±√(6/(in+out))); he_uniform: U(±√(6/in)).
-      const limit = Math.sqrt(6 / (config.init === "he" ? inputs : inputs + units));
-      for (let i = 0; i < w.length; i++) w[i] = (2 * random() - 1) * limit;
-    }
-    const specs = Array.isArray(config.activation) ? config.activation as readonly (ActivationSpec | undefined)[] : undefined;
-    const usesPrelu = specs !== undefined
-      ? specs.some((s) => s?.name === "prelu")
-      : (config.activation as ActivationSpec | undefined)?.name === "prelu";
-    if (usesPrelu) {
-      const n = config.slopes === "neuron" ? units : 1;
-      this.slope = rt.tensor(new Float32Array(n).fill(config.slopeInit));
-      this.dslope = rt.zeros([n]);
-    }
-    if (specs === undefined) {
-      this.groups = [{ spec: config.activation as ActivationSpec | undefined, mask: undefined }];
-    } else {
-      const keys = [...new Set(specs.map(specKey))];
-      this.groups = keys.map((key) => {
-        const mask = rt.zeros([units]);
-        const bits = new Int32Array(mask.data.buffer, mask.ptr, units);
-        specs.forEach((s, j) => { if (specKey(s) === key) bits[j] = -1; });
-        return { spec: specs.find((s) => specKey(s) === key), mask };
-      });
+    // Every tensor is tracked as it is made, so that a full memory half-way frees the ones before.
+    const made: Tensor[] = [];
+    const make = (t: Tensor): Tensor => (made.push(t), t);
+    try {
+      this.w = make(rt.zeros([inputs, units]));
+      this.b = make(rt.zeros([units]));
+      this.dw = make(rt.zeros([inputs, units]));
+      this.db = make(rt.zeros([units]));
+      const w = this.w.data;
+      if (config.init !== "zeros") {
+        // glorot_uniform (Keras): U(±√(6/(in+out))); he_uniform: U(±√(6/in)).
+        const limit = Math.sqrt(6 / (config.init === "he" ? inputs : inputs + units));
+        for (let i = 0; i < w.length; i++) w[i] = (2 * random() - 1) * limit;
+      }
+      const specs = Array.isArray(config.activation) ? config.activation as readonly (ActivationSpec | undefined)[] : undefined;
+      const usesPrelu = specs !== undefined
+        ? specs.some((s) => s?.name === "prelu")
+        : (config.activation as ActivationSpec | undefined)?.name === "prelu";
+      if (usesPrelu) {
+        const n = config.slopes === "neuron" ? units : 1;
+        this.slope = make(rt.tensor(new Float32Array(n).fill(config.slopeInit)));
+        this.dslope = make(rt.zeros([n]));
+      }
+      if (specs === undefined) {
+        this.groups = [{ spec: config.activation as ActivationSpec | undefined, mask: undefined }];
+      } else {
+        const keys = [...new Set(specs.map(specKey))];
+        this.groups = keys.map((key) => {
+          const mask = make(rt.zeros([units]));
+          const bits = new Int32Array(mask.data.buffer, mask.ptr, units);
+          specs.forEach((s, j) => { if (specKey(s) === key) bits[j] = -1; });
+          return { spec: specs.find((s) => specKey(s) === key), mask };
+        });
+      }
+    } catch (err) {
+      for (const t of made) t.dispose();
+      throw err;
     }
   }
 
@@ -183,14 +191,25 @@ export class DenseLayer {
   buffers(rows: number): LayerBuffers {
     const rt = this.#rt;
     const shape = [rows, this.units];
-    const z = rt.zeros(shape);
-    return {
-      z,
-      a: this.linear ? z : rt.zeros(shape),
-      dz: rt.zeros(shape),
-      tmp: this.perNeuron ? rt.zeros(shape) : undefined,
-      tmp2: this.perNeuron ? rt.zeros(shape) : undefined,
+    const made: Tensor[] = [];
+    const make = (): Tensor => {
+      const t = rt.zeros(shape);
+      made.push(t);
+      return t;
     };
+    try {
+      const z = make();
+      return {
+        z,
+        a: this.linear ? z : make(),
+        dz: make(),
+        tmp: this.perNeuron ? make() : undefined,
+        tmp2: this.perNeuron ? make() : undefined,
+      };
+    } catch (err) {
+      for (const t of made) t.dispose();
+      throw err;
+    }
   }
 
   /** Z = X·W + b and, when `activate`, A = f(Z) for `rows` rows of X at byte offset x. */

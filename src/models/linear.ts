@@ -69,27 +69,27 @@ export class LinearRegression extends Model {
     return b;
   }
 
+  /** Fits from zero (as scikit-learn does); a fit that fails leaves the model as it was. */
   async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
-    this.live("fit");
-    const m = toMatrix(X, "LinearRegression.fit", "X");
-    const solver = this.solver === "auto" ? (m.cols <= AUTO_NORMAL_MAX_FEATURES ? "normal" : "gd") : this.solver;
-    this.solverUsed = solver;
-    this.solverReason = this.solver !== "auto" ? `solver "${solver}" as asked`
-      : solver === "normal" ? `auto: ${m.cols} features ≤ ${AUTO_NORMAL_MAX_FEATURES}, so the exact closed form (one pass over X, a ${m.cols + 1}² float64 solve)`
-      : `auto: ${m.cols} features > ${AUTO_NORMAL_MAX_FEATURES}, so gradient descent (the closed form's d² memory and d³ solve would dominate)`;
-    const build = (inputs: number): Network =>
-      new Network(this.runtime, [dense({ units: 1, init: "zeros" })], inputs, "mse", this.#training.l2, this.#training.seed);
-    if (solver === "gd") {
-      await this.fitNetwork("fit", m, y, options, build,
-        this.#training);
-      return this;
-    }
-    const fo = checkKeys("LinearRegression.fit", options, FIT_KEYS);
-    for (const k of ["epochs", "batchSize", "earlyStopping", "validationData"] as const) {
-      if (fo[k] !== undefined) throw new TypeError(`descent: LinearRegression.fit: option "${k}" needs solver "gd" (this fit uses the closed form)`);
-    }
-    this.fitNormal(m, y, build);
-    return this;
+    return this.transaction("fit", options, async (signal) => {
+      const m = toMatrix(X, "LinearRegression.fit", "X");
+      const solver = this.solver === "auto" ? (m.cols <= AUTO_NORMAL_MAX_FEATURES ? "normal" : "gd") : this.solver;
+      this.solverUsed = solver;
+      this.solverReason = this.solver !== "auto" ? `solver "${solver}" as asked`
+        : solver === "normal" ? `auto: ${m.cols} features ≤ ${AUTO_NORMAL_MAX_FEATURES}, so the exact closed form (one pass over X, a ${m.cols + 1}² float64 solve)`
+        : `auto: ${m.cols} features > ${AUTO_NORMAL_MAX_FEATURES}, so gradient descent (the closed form's d² memory and d³ solve would dominate)`;
+      const build = (inputs: number): Network =>
+        new Network(this.runtime, [dense({ units: 1, init: "zeros" })], inputs, "mse", this.#training.l2, this.#training.seed);
+      if (solver === "gd") {
+        await this.fitNetwork("fit", m, y, options, signal, build, this.#training, false);
+        return;
+      }
+      const fo = checkKeys("LinearRegression.fit", options, FIT_KEYS);
+      for (const k of ["epochs", "batchSize", "earlyStopping", "validationData"] as const) {
+        if (fo[k] !== undefined) throw new TypeError(`descent: LinearRegression.fit: option "${k}" needs solver "gd" (this fit uses the closed form)`);
+      }
+      this.fitNormal(m, y, build);
+    });
   }
 
   /**
@@ -148,8 +148,7 @@ export class LinearRegression extends Model {
         this.features = undefined;
         this.target = undefined;
       }
-      this.net?.dispose();
-      this.net = undefined;
+      // The network it replaces stays with fit's transaction, which frees it once this succeeds.
       this.net = build(cols);
       const layer = this.net.layers[0];
       layer.w.data.set(w);

@@ -66,8 +66,12 @@ export class LogisticRegression extends Model {
     super.restoreFrom(json);
   }
 
+  /** Fits from zero (as scikit-learn does); a fit that fails leaves the model as it was. */
   async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
-    this.live("fit");
+    return this.transaction("fit", options, (signal) => this.fitFromZero(X, y, options, signal));
+  }
+
+  private async fitFromZero(X: unknown, y: unknown, options: FitOptions | undefined, signal: AbortSignal): Promise<void> {
     const fn = "LogisticRegression.fit";
     if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
       throw new TypeError(`descent: ${fn}: y must be an array of class labels (strings or numbers), received ${describe(y)}`);
@@ -79,13 +83,9 @@ export class LogisticRegression extends Model {
       [dense({ units: outputs, activation: outputs === 1 ? "sigmoid" : "softmax", init: "zeros" })],
       inputs, this.#loss, this.#training.l2, this.#training.seed,
     );
-    // A refit starts from zeros, as scikit-learn's does (the objective is convex: nothing to keep).
-    this.net?.dispose();
-    this.net = undefined;
     if (this.solver === "gd") {
-      await this.fitNetwork("fit", X, y, options, build,
-        this.#training);
-      return this;
+      await this.fitNetwork("fit", X, y, options, signal, build, this.#training, false);
+      return;
     }
     const fo = checkKeys(fn, options, FIT_KEYS);
     for (const k of ["batchSize", "earlyStopping", "epochs"] as const) {
@@ -93,9 +93,10 @@ export class LogisticRegression extends Model {
     }
     const onEpoch = fo.onEpoch as FitOptions["onEpoch"];
     if (onEpoch !== undefined && typeof onEpoch !== "function") throw new TypeError(`descent: ${fn}: onEpoch must be a function, received ${describe(onEpoch)}`);
-    const signal = fo.signal as AbortSignal | undefined;
     const m = toMatrix(X, fn, "X");
-    const data = this.prepare(m, y, "fit", fo.validationData);
+    // The previous network stays with fit's transaction (to put back, or to free on success).
+    this.net = undefined;
+    const data = this.prepare(m, y, "fit", fo.validationData, false);
     try {
       const net = build(m.cols, data.outputs);
       net.threads = this.threads;
@@ -117,7 +118,7 @@ export class LogisticRegression extends Model {
       const result = await lbfgs(evaluate, x, {
         maxIter: this.#maxIter, gtol: this.#tol, ftol: 1e-12, memory: 10, pause: createYielder(),
         onIteration: (iteration, f) => {
-          if (signal?.aborted) return false;
+          if (signal.aborted) return false;
           this.history.loss.push(f);
           let valLoss: number | undefined;
           if (data.validation !== undefined) {
@@ -133,23 +134,23 @@ export class LogisticRegression extends Model {
           });
         },
       });
+      if (signal.aborted) throw signal.reason;
       layer.w.data.set(x.subarray(0, nw));
       layer.b.data.set(x.subarray(nw));
       this.convergence = { iterations: result.iterations, reason: result.reason };
-      if (signal?.aborted) throw signal.reason;
     } finally {
       data.dispose();
       this.net?.dropWorkspaces();
     }
-    return this;
   }
 
   override fitReport(): Record<string, unknown> {
-    return { convergence: this.convergence };
+    return { convergence: this.convergence, loss: this.#loss };
   }
 
   override applyFitReport(report: Record<string, unknown>): void {
     this.convergence = report.convergence as LogisticRegression["convergence"];
+    if (report.loss === "binaryCrossentropy" || report.loss === "categoricalCrossentropy") this.#loss = report.loss;
   }
 
   describe(): string {

@@ -1,12 +1,13 @@
 // The part every model shares: turning user data into standardised float32 tensors in WASM
 // memory (features, regression targets, class labels), predict / predictProba / score over the
-// network, fit's common checks and training call, disposal, and the saved-model format (JSON
-// with a format version and a checksum, validated field by field when loaded).
+// network, fit as a transaction (one at a time; a fit that throws or rejects puts back everything
+// it changed and frees everything it allocated), disposal, and the saved-model format (JSON with
+// a format version and a checksum, validated field by field before anything is allocated).
 import { LabelEncoder, StandardScaler, toMatrix, toVector, type Matrix } from "../data/index.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Tensor } from "../tensor.ts";
 import {
-  FIT_KEYS, bool, checkKeys, describe, earlyStoppingOption, num, r2, runtimeOption, type FitOptions, type History,
+  FIT_KEYS, bool, checkKeys, describe, earlyStoppingOption, num, r2, runtimeOption, signalOption, type FitOptions, type History,
   type OptimizerConfig,
 } from "./common.ts";
 import { activationSpec, dense, specToJSON, type ActivationSpec, type DenseConfig } from "./layers.ts";
@@ -47,6 +48,16 @@ export interface ModelJSON {
 interface Standardization {
   mean: Float64Array;
   scale: Float64Array;
+}
+
+/** Everything a fit may change, kept so that a fit that fails can put it back. */
+interface FitState {
+  readonly net: Network | undefined;
+  readonly features: Standardization | undefined;
+  readonly target: Standardization | undefined;
+  readonly encoder: LabelEncoder | undefined;
+  readonly history: History;
+  readonly report: Record<string, unknown>;
 }
 
 /** Makes an unfitted model of one kind from saved options (each model file registers its own). */
@@ -90,6 +101,10 @@ export abstract class Model {
   /** Options as given (JSON-safe), saved with the model. */
   protected readonly saved: Record<string, unknown>;
   #disposed = false;
+  /** The fit in progress: aborting it (dispose does) makes the fit reject at its next check. */
+  #running: AbortController | undefined;
+  /** The network the fit in progress would put back: nothing may free it before the fit ends. */
+  #held: Network | undefined;
 
   protected constructor(fn: string, o: Record<string, unknown>) {
     this.runtime = runtimeOption(fn, o.runtime);
@@ -121,6 +136,69 @@ export abstract class Model {
 
   protected live(fn: string): void {
     if (this.#disposed) throw new TypeError(`descent: ${this.kind}.${fn}: the model was disposed`);
+  }
+
+  /** True while a fit (or trainInWorker) is running on this model. */
+  get fitting(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /**
+   * @internal Runs `body` as the model's one fit in progress, as a transaction: a second fit
+   * while it runs is refused at once; an already aborted signal refuses before any work; when
+   * `body` throws or rejects (bad data, a refused option, cancellation, divergence, a full memory,
+   * dispose() during the fit), everything it changed is put back, so the model predicts bit for
+   * bit as before, and every network it built is freed. On success the network it replaced is
+   * freed. `body` gets the user's signal combined with the model's own (which dispose() aborts),
+   * and must never mutate the network it finds in place: it trains a new one or a clone.
+   */
+  async transaction(fn: string, options: unknown, body: (signal: AbortSignal) => Promise<void>): Promise<this> {
+    this.live(fn);
+    const where = `${this.kind}.${fn}`;
+    if (this.#running !== undefined) {
+      throw new TypeError(`descent: ${where}: fit is already running on this model; await it (or abort its signal) before starting another`);
+    }
+    const user = signalOption(where, typeof options === "object" && options !== null ? (options as { signal?: unknown }).signal : undefined);
+    if (user?.aborted) throw user.reason;
+    const own = new AbortController();
+    const signal = user === undefined ? own.signal : AbortSignal.any([user, own.signal]);
+    const before: FitState = {
+      net: this.net, features: this.features, target: this.target, encoder: this.encoder, history: this.history, report: this.fitReport(),
+    };
+    this.#running = own;
+    this.#held = before.net;
+    let failure: unknown;
+    let failed = false;
+    try {
+      await body(signal);
+      // The last guard of "never NaN": whatever the solver, a model only commits finite weights.
+      if (this.net !== undefined && !this.net.finite()) {
+        throw new RangeError(`descent: ${where}: training produced non-finite weights; the model is left as it was before this fit`);
+      }
+    } catch (err) {
+      failed = true;
+      failure = err;
+    } finally {
+      this.#running = undefined;
+      this.#held = undefined;
+    }
+    if (failed) {
+      if (this.net !== before.net) this.net?.dispose();
+      this.net = before.net;
+      this.features = before.features;
+      this.target = before.target;
+      this.encoder = before.encoder;
+      this.history = before.history;
+      this.applyFitReport(before.report);
+    } else if (this.net !== before.net) before.net?.dispose();
+    if (this.#disposed) {
+      // dispose() during the fit left the freeing to this point, where nothing runs on the network.
+      this.net?.dispose();
+      this.net = undefined;
+    }
+    if (failed) throw failure;
+    this.live(fn);
+    return this;
   }
 
   protected network(fn: string): Network {
@@ -223,11 +301,17 @@ export abstract class Model {
     return { tensor: t, rowBytes: 4, outputs: k };
   }
 
-  /** The shared part of fit: checks, data upload, validation data, the epoch loop. */
+  /**
+   * The shared part of fit (inside transaction()): checks, data upload, validation data, the epoch
+   * loop. With `continueTraining` (Sequential) a model fitted before on data of the same width
+   * trains a clone of its network from the current weights and keeps its standardisation and
+   * classes; otherwise a new network is built.
+   */
   protected async fitNetwork(
-    fn: string, X: unknown, y: unknown, options: FitOptions | undefined,
+    fn: string, X: unknown, y: unknown, options: FitOptions | undefined, signal: AbortSignal,
     build: (inputs: number, outputs: number) => Network,
     defaults: { epochs: number; batchSize: number | undefined; optimizer: OptimizerConfig; seed: number; l2: number },
+    continueTraining: boolean,
   ): Promise<void> {
     const fo = checkKeys(`${this.kind}.fit`, options, FIT_KEYS);
     const f = `${this.kind}.fit`;
@@ -237,19 +321,17 @@ export abstract class Model {
     if (fo.onEpoch !== undefined && typeof fo.onEpoch !== "function") {
       throw new TypeError(`descent: ${f}: onEpoch must be a function, received ${describe(fo.onEpoch)}`);
     }
-    const signal = fo.signal as AbortSignal | undefined;
     const m = toMatrix(X, f, "X");
-    const prepared = this.prepare(m, y, fn, fo.validationData);
+    const previous = this.net;
+    const continuing = continueTraining && previous !== undefined && previous.layers[0].inputs === m.cols;
+    // The previous network stays with the transaction (to put back or free); this fit never touches it.
+    if (!continuing) this.net = undefined;
+    const prepared = this.prepare(m, y, fn, fo.validationData, continuing);
     try {
-      if (this.net === undefined || this.net.layers[0].inputs !== m.cols) {
-        this.net?.dispose();
-        this.net = undefined;
-        this.net = build(m.cols, prepared.outputs);
-      }
+      this.net = continuing ? (previous as Network).clone() : build(m.cols, prepared.outputs);
       this.net.l2 = defaults.l2; // a loaded model's network is rebuilt without it
       this.net.threads = this.threads;
       this.history = { loss: [], valLoss: [] };
-      this.net.resetOptimizer();
       await train(this.net, prepared.train, prepared.validation, {
         epochs, batchSize, optimizer: defaults.optimizer, seed: defaults.seed, earlyStopping,
         onEpoch: fo.onEpoch as FitOptions["onEpoch"], signal, targetRowBytes: prepared.rowBytes,
@@ -261,10 +343,9 @@ export abstract class Model {
   }
 
   /** Fits the standardisation, then uploads training and validation data. */
-  protected prepare(m: Matrix, y: unknown, fn: string, validationData: unknown): {
+  protected prepare(m: Matrix, y: unknown, fn: string, validationData: unknown, keepStats: boolean): {
     train: Batchable; validation: Batchable | undefined; rowBytes: number; outputs: number; dispose(): void;
   } {
-    const keepStats = this.kind === "Sequential" && this.net !== undefined && this.net.layers[0].inputs === m.cols;
     if (!keepStats) this.fitFeatures(m);
     const x = this.uploadX(m, fn);
     const tensors: Tensor[] = [x];
@@ -401,11 +482,18 @@ export abstract class Model {
     }
   }
 
-  /** Frees the weights and optimizer state in WASM memory. Using the model afterwards throws. */
+  /**
+   * Frees the weights and optimizer state in WASM memory. Using the model afterwards throws. During
+   * a fit, the fit rejects at its next check (between epochs or iterations) and frees everything.
+   */
   dispose(): void {
+    this.#disposed = true;
+    if (this.#running !== undefined) {
+      this.#running.abort(new TypeError(`descent: ${this.kind}.fit: the model was disposed during fit; the fit was abandoned and its memory freed`));
+      return;
+    }
     this.net?.dispose();
     this.net = undefined;
-    this.#disposed = true;
   }
 
   toJSON(): ModelJSON {
@@ -481,7 +569,8 @@ export abstract class Model {
       layer.b.data.set(l.b);
       if (layer.slope !== undefined) layer.slope.data.set(l.slope as number[]);
     });
-    this.net?.dispose();
+    // The network it replaces is freed, unless a fit in progress would put it back.
+    if (this.net !== this.#held) this.net?.dispose();
     this.net = net;
   }
 }

@@ -66,6 +66,28 @@ export class Network {
     }
   }
 
+  /** A network with the same layers and a copy of every parameter (fresh optimizer state). */
+  clone(): Network {
+    const copy = new Network(this.rt, this.layers.map((l) => l.config), this.layers[0].inputs, this.loss, this.l2, 0);
+    copy.threads = this.threads;
+    const from = this.params();
+    const u8 = this.rt.heap.u8;
+    copy.params().forEach((p, i) => {
+      const src = from[i].value.ptr;
+      u8.copyWithin(p.value.ptr, src, src + p.value.length * 4);
+    });
+    return copy;
+  }
+
+  /** True when every parameter is a finite number (what a model may hold). */
+  finite(): boolean {
+    for (const p of this.params()) {
+      const v = p.value.data;
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+    }
+    return true;
+  }
+
   get outputs(): number {
     return this.layers[this.layers.length - 1].units;
   }
@@ -92,28 +114,25 @@ export class Network {
     if (ws === undefined) {
       // At most the full batch and the last partial batch are kept; prediction sizes come and go.
       if (this.#workspaces.size >= 3) this.dropWorkspaces();
-      const ones = this.rt.tensor(new Float32Array(rows).fill(1));
-      ws = {
-        rows,
-        ones,
-        sums: this.rt.zeros([4 + 64]),
-        threadBuffers: [],
-        layers: this.layers.map((l) => l.buffers(rows)),
-        dInputs: this.layers.slice(1).map((l) => this.rt.zeros([rows, l.inputs])),
-      };
+      // Filled in as it is made, so that a full memory half-way frees what was made before.
+      const parts: { -readonly [K in keyof Workspace]?: Workspace[K] } = { rows, layers: [], dInputs: [], threadBuffers: [] };
+      try {
+        parts.ones = this.rt.tensor(new Float32Array(rows).fill(1));
+        parts.sums = this.rt.zeros([4 + 64]);
+        for (const l of this.layers) parts.layers?.push(l.buffers(rows));
+        for (const l of this.layers.slice(1)) parts.dInputs?.push(this.rt.zeros([rows, l.inputs]));
+      } catch (err) {
+        freeWorkspace(parts);
+        throw err;
+      }
+      ws = parts as Workspace;
       this.#workspaces.set(rows, ws);
     }
     return ws;
   }
 
   dropWorkspaces(): void {
-    for (const ws of this.#workspaces.values()) {
-      ws.ones.dispose();
-      ws.sums.dispose();
-      for (const b of ws.threadBuffers) { b.gw.dispose(); b.sums.dispose(); }
-      for (const b of ws.layers) for (const t of [b.z, b.a, b.dz, b.tmp, b.tmp2]) t?.dispose();
-      for (const t of ws.dInputs) t.dispose();
-    }
+    for (const ws of this.#workspaces.values()) freeWorkspace(ws);
     this.#workspaces.clear();
   }
 
@@ -199,7 +218,13 @@ export class Network {
       // Contiguous shares of whole blocks of four rows, fixed by the thread count; thread 0 (this
       // one) writes into dw, the others into their own buffers, summed below in thread order.
       while (ws.threadBuffers.length < threads - 1) {
-        ws.threadBuffers.push({ gw: this.rt.zeros([cols]), sums: this.rt.zeros([4 + 64]) });
+        const gw = this.rt.zeros([cols]);
+        try {
+          ws.threadBuffers.push({ gw, sums: this.rt.zeros([4 + 64]) });
+        } catch (err) {
+          gw.dispose();
+          throw err;
+        }
       }
       const share = Math.ceil(rows / threads / 4) * 4;
       const tasks: number[][] = [];
@@ -239,7 +264,12 @@ export class Network {
     const params = this.params();
     if (this.#state.length === 0) {
       const per = opt.name === "adam" ? 2 : opt.name === "momentum" ? 1 : 0;
-      this.#state = params.map((p) => Array.from({ length: per }, () => this.rt.zeros([p.value.length])));
+      // Kept as it is made, so that dispose() frees a part-made state too.
+      for (const p of params) {
+        const s: Tensor[] = [];
+        this.#state.push(s);
+        for (let j = 0; j < per; j++) s.push(this.rt.zeros([p.value.length]));
+      }
     }
     this.#step++;
     params.forEach((p, i) => {
@@ -264,6 +294,14 @@ export class Network {
   }
 }
 
+function freeWorkspace(ws: Partial<Workspace>): void {
+  ws.ones?.dispose();
+  ws.sums?.dispose();
+  for (const b of ws.threadBuffers ?? []) { b.gw.dispose(); b.sums.dispose(); }
+  for (const b of ws.layers ?? []) for (const t of [b.z, b.a, b.dz, b.tmp, b.tmp2]) t?.dispose();
+  for (const t of ws.dInputs ?? []) t.dispose();
+}
+
 export interface TrainOptions {
   epochs: number;
   /** Rows per step; the whole set (full-batch gradient descent) when undefined or ≥ rows. */
@@ -280,7 +318,7 @@ export interface TrainOptions {
 /**
  * The epoch loop. Mini-batches are drawn from a seeded shuffle each epoch and gathered into
  * contiguous buffers; the epoch's loss is the mean of the batch objectives weighted by size.
- * Diverging training restores the best weights seen and throws, naming the epoch and loss.
+ * Diverging training throws, naming the epoch and loss (the model's fit transaction undoes it).
  */
 export async function train(
   net: Network, data: Batchable, validation: Batchable | undefined, o: TrainOptions, history: History,
@@ -293,19 +331,18 @@ export async function train(
   const order = new Int32Array(rows).map((_, i) => i);
   let bx: Tensor | undefined;
   let by: Tensor | undefined;
-  if (batch < rows) {
-    bx = rt.zeros([batch, cols]);
-    by = rt.zeros([Math.max(1, (batch * o.targetRowBytes) / 4)]);
-  }
   const yieldNow = createYielder();
   const started = performance.now();
   let best = Infinity;
   let bestLoss = Infinity;
   let wait = 0;
   let bestWeights: Float32Array[] | undefined;
-  let bestEpoch = 0;
   let first: number | undefined;
   try {
+    if (batch < rows) {
+      bx = rt.zeros([batch, cols]);
+      by = rt.zeros([Math.max(1, (batch * o.targetRowBytes) / 4)]);
+    }
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       if (o.signal?.aborted) throw o.signal.reason;
       let total = 0;
@@ -324,22 +361,26 @@ export async function train(
       }
       const valLoss = validation === undefined ? undefined : net.lossAndGradients(validation.x.ptr, validation.y.ptr, validation.rows, false);
       first ??= total;
-      if (!(total <= 1e4 * Math.max(first, 1)) || (valLoss !== undefined && !Number.isFinite(valLoss))) {
-        if (bestWeights !== undefined) net.restore(bestWeights);
-        const lossText = Number.isFinite(total) ? `${total.toPrecision(4)} (it started at ${first.toPrecision(4)})` : String(total);
+      // Diverged: a loss that is not finite (also at the first epoch), far above where it started,
+      // or a step that left a weight infinite or NaN. The caller's transaction puts the model back.
+      const why = !Number.isFinite(total) ? `the loss is ${total}`
+        : !(total <= 1e4 * Math.max(first, 1)) ? `the loss is ${total.toPrecision(4)} (it started at ${first.toPrecision(4)})`
+        : valLoss !== undefined && !Number.isFinite(valLoss) ? `the validation loss is ${valLoss}`
+        : !net.finite() ? `its step made a weight infinite or NaN (the loss was ${total.toPrecision(4)})`
+        : undefined;
+      if (why !== undefined) {
         throw new Error(
-          `descent: training diverged at epoch ${epoch}: the loss is ${lossText}; try a smaller learning rate ` +
-            `(lr is ${o.optimizer.lr}). The model keeps the weights of epoch ${bestEpoch}.`,
+          `descent: training diverged at epoch ${epoch}: ${why}; try a smaller learning rate ` +
+            `(lr is ${o.optimizer.lr}). The model is left as it was before this fit.`,
         );
       }
       history.loss.push(total);
       if (valLoss !== undefined) history.valLoss.push(valLoss);
       const monitored = valLoss ?? total;
       if (monitored < bestLoss) {
-        // The best weights so far, kept for divergence and for early stopping's restoreBest.
+        // The best weights so far, for early stopping's restoreBest.
         bestLoss = monitored;
-        bestWeights = net.snapshot();
-        bestEpoch = epoch;
+        if (o.earlyStopping?.restoreBest) bestWeights = net.snapshot();
       }
       let stop = false;
       if (o.earlyStopping !== undefined) {

@@ -56,16 +56,14 @@ export class Sequential extends Model {
    * weights when the model was fitted before on data of the same width.
    */
   async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
-    this.live("fit");
-    await this.fitNetwork("fit", X, y, options, (inputs, outputs) => {
+    return this.transaction("fit", options, (signal) => this.fitNetwork("fit", X, y, options, signal, (inputs, outputs) => {
       const units = this.configs[this.configs.length - 1].units;
       if (units !== outputs) {
         const what = this.task === "regression" ? `y has ${outputs} output column(s)` : `y has ${outputs} classes`;
         throw new RangeError(`descent: Sequential.fit: the last layer has ${units} unit(s) but ${what}`);
       }
       return new Network(this.runtime, this.configs, inputs, this.#loss, this.#training.l2, this.#training.seed);
-    }, this.#training);
-    return this;
+    }, this.#training, true));
   }
 
   describe(): string {
