@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import {
   LinearRegression, LogisticRegression, Model, Sequential, createRuntime, dense, loadModel, trainInWorker, type Matrix, type Runtime,
 } from "../src/index.ts";
+import { checksum } from "../src/models/model.ts";
 import { mulberry32 } from "../src/random.ts";
 
 /** Rows of uniform features in [-1, 1) and a linear target with a little noise. */
@@ -267,6 +268,88 @@ describe("a fit that fails on the memory cap frees everything", () => {
         model.dispose();
         expect(usage(rt), `${k.name} at ${kib} KiB`).toEqual(base);
       }
+    }
+  });
+});
+
+describe("a model file is untrusted: every field is checked before anything is allocated", () => {
+  type Json = Record<string, unknown> & { layers: Record<string, unknown>[]; options: Record<string, unknown> };
+  async function saved(k: Kind): Promise<Json> {
+    const m = await k.make().fit(train.X, k.y(train));
+    const json = JSON.parse(JSON.stringify(m.toJSON())) as Json;
+    m.dispose();
+    return json;
+  }
+  /** The file after `edit`, with its checksum recomputed (what a deliberate attacker sends). */
+  function resigned(json: Json, edit: (j: Json) => void): Json {
+    const copy = structuredClone(json);
+    edit(copy);
+    const { checksum: _, ...body } = copy;
+    return { ...body, checksum: checksum(body) } as Json;
+  }
+  const deep = (levels: number): unknown => {
+    let v: unknown = [];
+    for (let i = 0; i < levels; i++) v = [v];
+    return v;
+  };
+
+  it("a classifier's target field of length 1e8 or 1e10 is refused, not allocated", async () => {
+    const json = await saved(KINDS[2]);
+    const rt = await createRuntime();
+    const base = usage(rt);
+    for (const length of [1e8, 1e10]) {
+      const bad = resigned(json, (j) => { j.target = { mean: { length }, scale: 0 }; });
+      expect(() => loadModel(bad, { runtime: rt })).toThrow(/^descent: loadModel: a classifier has no target standardisation/);
+      expect(() => loadModel(JSON.stringify(bad), { runtime: rt })).toThrow(/^descent: loadModel: a classifier has no target/);
+    }
+    const regression = await saved(KINDS[1]);
+    expect(() => loadModel(resigned(regression, (j) => { j.target = { mean: { length: 1e8 }, scale: [1] }; })))
+      .toThrow(/^descent: loadModel: target.mean must be an array of 1 numbers, received Object/);
+    expect(usage(rt)).toEqual(base);
+  });
+
+  it.each([
+    ["a weight of 1e39 (Infinity in float32)", (j: Json) => { (j.layers[0].w as number[])[1] = 1e39; }, /layers\[0\]\.w\[1\] must be a number that float32 holds as finite .*received 1e\+39/],
+    ["a bias that is a string", (j: Json) => { (j.layers[0].b as unknown[])[0] = "0"; }, /layers\[0\]\.b\[0\] must be a number .*received "0"/],
+    ["a feature scale of 1e-50 (0 in float32)", (j: Json) => { ((j.features as { scale: number[] }).scale)[0] = 1e-50; }, /features\.scale\[0\] must be > 0, received 1e-50/],
+    ["features: null", (j: Json) => { j.features = null; }, /features must be an object, received null/],
+    ["features with a third field", (j: Json) => { (j.features as Record<string, unknown>).extra = 1; }, /features has an unknown field "extra"/],
+    ["a loss that disagrees with options.loss", (j: Json) => { j.loss = "mse"; }, /the loss is "mse" but a Sequential with these options trains with "categoricalCrossentropy"/],
+    ["classes that repeat", (j: Json) => { (j.classes as unknown[])[1] = (j.classes as unknown[])[0]; }, /classes\[1\] repeats classes\[0\]/],
+    ["an unknown top-level field", (j: Json) => { j.script = "alert(1)"; }, /the file has an unknown field "script"/],
+    ["an unknown layer field", (j: Json) => { j.layers[0].bias = [1]; }, /layers\[0\] has an unknown field "bias"/],
+    ["units that disagree with the next layer", (j: Json) => { j.layers[1].inputs = 3; }, /layers\[1\]\.inputs is 3 but the layer before it has 4 units/],
+    ["a PReLU layer without slopes", (j: Json) => { delete j.layers[0].slope; }, /layers\[0\]\.slope must be an array of 4 numbers, received undefined/],
+    ["options that are an array", (j: Json) => { j.options = [] as never; }, /options must be an object, received Array\(0\)/],
+    ["a 10,000-deep array in the options", (j: Json) => { j.options.x = deep(10_000); }, /options\.x\[0\]\[0\]\[0\]\[0\] nests arrays or objects deeper than a model file does/],
+    ["a 10,000-deep array as an activation", (j: Json) => { j.layers[0].activation = deep(10_000); }, /layers\[0\]\.activation\[0\]\[0\]\[0\] nests/],
+    ["a 10,000-deep array as a weight", (j: Json) => { (j.layers[1].w as unknown[])[0] = deep(10_000); }, /layers\[1\]\.w\[0\]\[0\]\[0\] nests/],
+    ["a 10,000-deep array in the classes", (j: Json) => { (j.classes as unknown[])[0] = deep(10_000); }, /classes\[0\]\[0\]\[0\]\[0\]\[0\] nests/],
+  ] as [string, (j: Json) => void, RegExp][])("%s is a descent: loadModel error", async (_, edit, message) => {
+    const json = await saved(KINDS[6]);
+    // Deep arrays cannot be given a checksum (JSON.stringify overflows): they are refused before it.
+    const bad = String(message).includes("nests") ? edit(json) ?? json : resigned(json, edit);
+    const rt = await createRuntime();
+    const base = usage(rt);
+    let error: unknown;
+    try {
+      loadModel(bad, { runtime: rt });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/^descent: loadModel: /);
+    expect((error as Error).message).toMatch(message);
+    expect(usage(rt)).toEqual(base);
+  });
+
+  it("every kind of model file still loads and predicts bit for bit", async () => {
+    for (const k of KINDS) {
+      const m = await k.make().fit(train.X, k.y(train));
+      const back = loadModel(JSON.stringify(m.toJSON()));
+      expect(predictions(back)).toEqual(predictions(m));
+      m.dispose();
+      back.dispose();
     }
   });
 });

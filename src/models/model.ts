@@ -598,18 +598,68 @@ const bad = (what: string): never => {
   throw new RangeError(`descent: loadModel: ${what}`);
 };
 
-function numbers(v: unknown, length: number, where: string): number[] {
-  if (!Array.isArray(v)) return bad(`${where} must be an array of ${length} numbers, received ${describe(v)}`);
-  if (v.length !== length) return bad(`${where} must have ${length} numbers, received ${v.length}`);
-  v.forEach((x, i) => {
-    if (typeof x !== "number" || !Number.isFinite(x)) bad(`${where}[${i}] must be a finite number, received ${describe(x)}`);
-  });
-  return v as number[];
+/** How deep a model file nests: the top object, layers, a layer, its per-neuron activations, one activation's parameters. */
+const MAX_DEPTH = 6;
+const TOP_KEYS = ["format", "version", "model", "options", "loss", "features", "target", "classes", "layers", "checksum"];
+const LAYER_KEYS = ["units", "inputs", "activation", "init", "slopes", "slopeInit", "w", "b", "slope"];
+
+/**
+ * Refuses a file that nests deeper than any model file does, before anything recursive (the
+ * checksum's JSON.stringify) runs on it: a 10,000-deep array would overflow the stack there.
+ * Walks with an explicit stack for the same reason.
+ */
+function checkDepth(root: unknown): void {
+  const stack: [unknown, number, string][] = [[root, 0, "the file"]];
+  while (stack.length > 0) {
+    const [v, depth, where] = stack.pop() as [unknown, number, string];
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= MAX_DEPTH) bad(`${where} nests arrays or objects deeper than a model file does (${MAX_DEPTH} levels)`);
+    if (Array.isArray(v)) {
+      // Arrays of numbers (weights) are the bulk of a file: only their containers are walked.
+      for (let i = 0; i < v.length; i++) if (typeof v[i] === "object" && v[i] !== null) stack.push([v[i], depth + 1, `${where}[${i}]`]);
+    } else {
+      for (const [k, x] of Object.entries(v)) if (typeof x === "object" && x !== null) stack.push([x, depth + 1, depth === 0 ? k : `${where}.${k}`]);
+    }
+  }
+}
+
+/** Keys of a plain object, refusing anything else and keys outside `known`. */
+function record(v: unknown, where: string, known: readonly string[]): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) bad(`${where} must be an object, received ${describe(v)}`);
+  for (const k of Object.keys(v as object)) if (!known.includes(k)) bad(`${where} has an unknown field ${JSON.stringify(k)} (known: ${known.join(", ")})`);
+  return v as Record<string, unknown>;
 }
 
 /**
- * Recreates a model from model.toJSON() (an object, or its JSON text). Checks the format, its
- * version, the checksum and every field before any memory is allocated.
+ * `length` numbers that stay finite as float32 (weights are float32 in memory: 1e39 would load as
+ * Infinity), checked before any allocation; `positive` asks for values > 0 after rounding too.
+ */
+function numbers(v: unknown, length: number, where: string, positive = false): number[] {
+  if (!Array.isArray(v)) return bad(`${where} must be an array of ${length} numbers, received ${describe(v)}`);
+  if (v.length !== length) return bad(`${where} must have ${length} numbers, received ${v.length}`);
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== "number" || !Number.isFinite(Math.fround(x))) {
+      bad(`${where}[${i}] must be a number that float32 holds as finite (|x| < 3.4e38), received ${describe(x)}`);
+    }
+    if (positive && !(Math.fround(x as number) > 0)) bad(`${where}[${i}] must be > 0, received ${describe(x)}`);
+  }
+  return v as number[];
+}
+
+/** A standardisation block { mean, scale } for `width` columns, or undefined. */
+function standardization(v: unknown, width: number, where: string): void {
+  if (v === undefined) return;
+  const o = record(v, where, ["mean", "scale"]);
+  numbers(o.mean, width, `${where}.mean`);
+  numbers(o.scale, width, `${where}.scale`, true);
+}
+
+/**
+ * Recreates a model from model.toJSON() (an object, or its JSON text). A model file is untrusted
+ * input: its nesting, format, version, checksum and every field (type, length against the model's
+ * own shapes, finiteness in float32, agreement between fields) are checked before any memory is
+ * allocated, and every problem is a `descent: loadModel:` error.
  */
 export function loadModel(json: unknown, options?: { runtime?: unknown }): Model {
   const o = checkKeys("loadModel", options, ["runtime"]);
@@ -621,7 +671,10 @@ export function loadModel(json: unknown, options?: { runtime?: unknown }): Model
       bad(`the text is not JSON (${(err as Error).message})`);
     }
   }
-  if (typeof j !== "object" || j === null) throw new TypeError(`descent: loadModel: expected a saved model (object or JSON text), received ${describe(j)}`);
+  if (typeof j !== "object" || j === null || Array.isArray(j)) {
+    throw new TypeError(`descent: loadModel: expected a saved model (object or JSON text), received ${describe(j)}`);
+  }
+  checkDepth(j);
   const m = j as Partial<ModelJSON> & Record<string, unknown>;
   if (m.format !== FORMAT) bad(`this is not a descent model file (format is ${describe(m.format)}, expected "${FORMAT}")`);
   if (m.version !== FORMAT_VERSION) {
@@ -630,47 +683,63 @@ export function loadModel(json: unknown, options?: { runtime?: unknown }): Model
       : `unsupported format version ${describe(m.version)} (this descent reads version ${FORMAT_VERSION})`);
   }
   const { checksum: sum, ...body } = m;
-  if (sum !== checksum(body)) bad(`the checksum does not match: the file was edited or corrupted after it was saved`);
+  if (typeof sum !== "string" || sum !== checksum(body)) bad(`the checksum does not match: the file was edited or corrupted after it was saved`);
+  record(m, "the file", TOP_KEYS);
   if (!["LinearRegression", "LogisticRegression", "Sequential"].includes(m.model as string)) bad(`unknown model type ${describe(m.model)}`);
   if (!LOSSES.includes(m.loss as never)) bad(`unknown loss ${describe(m.loss)}`);
+  const saved = record(m.options ?? {}, "options", Object.keys(m.options ?? {}));
+  // The loss must be the one the model's own options give: Sequential's loss option, mse for
+  // LinearRegression, and for LogisticRegression (checked with the classes) binary exactly when
+  // there are two classes.
+  const lossFor = (expected: unknown): void => {
+    if (m.loss !== expected) bad(`the loss is ${describe(m.loss)} but a ${m.model as string} with these options trains with ${describe(expected)}`);
+  };
+  if (m.model === "Sequential") lossFor(saved.loss ?? "mse");
+  else if (m.model === "LinearRegression") lossFor("mse");
+  else if (m.loss === "mse") lossFor("binaryCrossentropy or categoricalCrossentropy");
   if (!Array.isArray(m.layers) || m.layers.length === 0) bad("layers must be a non-empty array");
   const layers = m.layers as ModelJSON["layers"];
   const configs: DenseConfig[] = [];
-  let inputs = layers[0]?.inputs;
-  if (!Number.isInteger(inputs) || inputs < 1) bad(`layers[0].inputs must be a positive integer, received ${describe(inputs)}`);
+  let inputs: unknown = (layers[0] as Partial<LayerJSON> | undefined)?.inputs;
+  if (!Number.isInteger(inputs) || (inputs as number) < 1) bad(`layers[0].inputs must be a positive integer, received ${describe(inputs)}`);
   layers.forEach((l, i) => {
-    if (typeof l !== "object" || l === null) bad(`layers[${i}] must be an object`);
-    if (l.inputs !== inputs) bad(`layers[${i}].inputs is ${describe(l.inputs)} but the layer before it has ${inputs} units`);
+    record(l, `layers[${i}]`, LAYER_KEYS);
+    if (l.inputs !== inputs) bad(`layers[${i}].inputs is ${describe(l.inputs)} but the layer before it has ${describe(inputs)} units`);
     let config: DenseConfig;
     try {
       config = dense({ units: l.units, activation: l.activation as never, init: l.init as never, slopes: l.slopes as never, slopeInit: l.slopeInit });
     } catch (err) {
       return bad(`layers[${i}]: ${(err as Error).message.replace(/^descent: dense: /, "")}`);
     }
-    numbers(l.w, inputs * l.units, `layers[${i}].w`);
-    numbers(l.b, l.units, `layers[${i}].b`);
-    const prelu = JSON.stringify(l.activation).includes('"prelu"');
-    if (prelu) numbers(l.slope, l.slopes === "neuron" ? l.units : 1, `layers[${i}].slope`);
+    // The weights' length is checked against the layer's shape before it is read as a size.
+    numbers(l.w, (inputs as number) * config.units, `layers[${i}].w`);
+    numbers(l.b, config.units, `layers[${i}].b`);
+    const acts = Array.isArray(config.activation) ? config.activation : [config.activation];
+    if (acts.some((a) => a?.name === "prelu")) numbers(l.slope, config.slopes === "neuron" ? config.units : 1, `layers[${i}].slope`);
     else if (l.slope !== undefined) bad(`layers[${i}].slope is given but the layer has no PReLU`);
     configs.push(config);
-    inputs = l.units;
+    inputs = config.units;
   });
   const first = layers[0].inputs;
   const last = layers[layers.length - 1].units;
-  if (m.features !== undefined) {
-    numbers(m.features.mean, first, "features.mean");
-    numbers(m.features.scale, first, "features.scale").forEach((s, i) => { if (!(s > 0)) bad(`features.scale[${i}] must be > 0`); });
-  }
+  standardization(m.features, first, "features");
   const classification = m.loss !== "mse";
   if (classification) {
+    if (m.target !== undefined) bad("a classifier has no target standardisation, but the file has a target field");
     if (!Array.isArray(m.classes) || m.classes.length < 2) bad("a classifier needs classes: an array of at least two labels");
     const k = (m.classes as unknown[]).length;
+    if (m.model === "LogisticRegression") lossFor(k === 2 ? "binaryCrossentropy" : "categoricalCrossentropy");
     if (m.loss === "binaryCrossentropy" ? k !== 2 || last !== 1 : k !== last) bad(`${k} classes do not fit an output layer of ${last} unit(s)`);
-  } else if (m.target !== undefined) {
-    numbers(m.target.mean, last, "target.mean");
-    numbers(m.target.scale, last, "target.scale").forEach((s, i) => { if (!(s > 0)) bad(`target.scale[${i}] must be > 0`); });
+    try {
+      LabelEncoder.fromJSON(m.classes);
+    } catch (err) {
+      bad((err as Error).message.replace(/^descent: [\w.]+: /, ""));
+    }
+  } else {
+    if (m.classes !== undefined) bad("a regression model has no classes, but the file has a classes field");
+    standardization(m.target, last, "target");
   }
-  const opts = { ...(m.options as Record<string, unknown> | undefined ?? {}), ...(o.runtime !== undefined ? { runtime: o.runtime } : {}) };
+  const opts = { ...saved, ...(o.runtime !== undefined ? { runtime: o.runtime } : {}) };
   let model: Model;
   try {
     model = (FACTORIES.get(m.model as ModelKind) as Factory)(opts, configs);
