@@ -1,11 +1,14 @@
 // The `descent` command line: its formatting pieces (table, progress, SVG plot), its argument
 // checking, and train/predict run in-process on data/penguins.csv and small temporary CSV files.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { parse as parseCsvRecords } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../src/data/index.ts";
 import { loadModel } from "../src/models/index.ts";
 import { createRuntime } from "../src/runtime.ts";
@@ -316,7 +319,7 @@ describe("command-line arguments", () => {
     [["--backend", "gpu"], /^descent: --backend must be one of auto, wasm-simd, wasm, js; received "gpu"$/],
     [["--lr"], /^descent: --lr needs a value$/],
     [["--quiet=yes"], /^descent: --quiet takes no value$/],
-    [["--out", "same.svg", "--plot", "same.svg"], /^descent: --out and --plot name the same file$/],
+    [["--out", "same.svg", "--plot", "same.svg"], /^descent: --plot same\.svg would overwrite --out same\.svg; give each its own file$/],
     [["--model", "linear"], /^descent: --model linear needs a numeric target, but species holds text \(Adelie, /],
     [["train", PENGUINS], /^descent: missing --target <column>/],
     [["train", PENGUINS, "--target", "mass"], /^descent: --target: data\/penguins\.csv: no target column "mass" \(columns: "species", /],
@@ -587,5 +590,293 @@ describe("the descent program", () => {
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toBe(`descent: --lr must be a number > 0, received "abc"\n`);
+  });
+});
+
+// ---------------------------------------------------------------------------- issue 9: a refused call changes nothing
+// These run the built program (dist/cli/main.js, what `npx descent` runs) as a user would, in a
+// folder of its own, and compare the folder before and after.
+
+const CLI = join(root, "dist/cli/main.js");
+
+interface Ran { code: number | null; stdout: string; stderr: string }
+
+/** Runs the built program in `cwd`; `node` options (such as --import) go before the script. */
+function descent(cwd: string, argv: string[], options?: { node?: string[]; stdout?: number }): Ran {
+  const r = spawnSync(process.execPath, [...(options?.node ?? []), CLI, ...argv], {
+    cwd, encoding: "utf8", stdio: ["ignore", options?.stdout ?? "pipe", "pipe"],
+  });
+  return { code: r.status, stdout: r.stdout ?? "", stderr: r.stderr };
+}
+
+/** A new folder under tmp holding `files`. */
+function folder(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmp, "case-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** A folder's entries and those of its subfolders, symbolic links as their targets (never followed). */
+function contents(dir: string, prefix = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(join(dir, prefix)).sort()) {
+    const rel = join(prefix, name), p = join(dir, rel), s = lstatSync(p);
+    if (s.isSymbolicLink()) out[rel] = `-> ${readlinkSync(p)}`;
+    else if (s.isDirectory()) Object.assign(out, { [rel]: "folder" }, contents(dir, rel));
+    else out[rel] = readFileSync(p, "utf8");
+  }
+  return out;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** One line on stderr, nothing on stdout, no stack trace, exit code 2, and the folder as it was. */
+function expectRefused(dir: string, argv: string[], message: RegExp): void {
+  const before = contents(dir);
+  const r = descent(dir, argv);
+  expect(r.stderr, argv.join(" ")).toMatch(message);
+  expect(r.stderr, argv.join(" ")).toMatch(/^descent: [^\n]+\n$/);
+  expect(r.code, argv.join(" ")).toBe(2);
+  expect(r.stdout, argv.join(" ")).toBe("");
+  expect(contents(dir), argv.join(" ")).toEqual(before);
+}
+
+/** 60 rows of two features and a continuous y: 48 distinct values, none of them whole. */
+const CONTINUOUS = ["x1,x2,y", ...Array.from({ length: 60 }, (_, i) => `${i % 7},${(i * 3) % 11},${(i % 48) * 0.5 + 0.25}`)].join("\n") + "\n";
+
+/** A model trained on CONTINUOUS by the built program, for the predict cases. */
+let MODEL = "";
+beforeAll(() => {
+  const dir = folder({ "data.csv": CONTINUOUS });
+  const r = descent(dir, ["train", "data.csv", "--target", "y", "--out", "model.json"]);
+  expect(r.code, r.stderr).toBe(0);
+  MODEL = readFileSync(join(dir, "model.json"), "utf8");
+});
+
+describe("descent never writes over its own inputs (issue 9)", () => {
+  it("refuses train --out or --plot naming the training CSV, however it is spelt", () => {
+    const dir = folder({ "victim.csv": CONTINUOUS });
+    mkdirSync(join(dir, "sub"));
+    symlinkSync("victim.csv", join(dir, "link.csv"));
+    symlinkSync(".", join(dir, "here"));
+    linkSync(join(dir, "victim.csv"), join(dir, "hard.csv"));
+    const spellings = ["victim.csv", "./victim.csv", "sub/../victim.csv", join(dir, "victim.csv"), "link.csv", "here/victim.csv", "hard.csv"];
+    for (const flag of ["--out", "--plot"]) {
+      for (const spelling of spellings) {
+        expectRefused(dir, ["train", "victim.csv", "--target", "y", "--solver", "gd", flag, spelling], new RegExp(
+          `^descent: ${flag} ${escapeRegExp(spelling)} would overwrite the CSV file to train on, victim\\.csv; choose another ${flag}\\n$`));
+      }
+    }
+    expectRefused(dir, ["train", "link.csv", "--target", "y", "--out", "victim.csv"],
+      /^descent: --out victim\.csv would overwrite the CSV file to train on, link\.csv; choose another --out\n$/);
+  });
+
+  it("refuses predict --out naming the CSV file or the model file", () => {
+    const dir = folder({ "model.json": MODEL, "x.csv": CONTINUOUS });
+    expectRefused(dir, ["predict", "model.json", "x.csv", "--out", "x.csv"],
+      /^descent: --out x\.csv would overwrite the CSV file to predict on, x\.csv; choose another --out\n$/);
+    expectRefused(dir, ["predict", "model.json", "x.csv", "--out", "./model.json"],
+      /^descent: --out \.\/model\.json would overwrite the model file, model\.json; choose another --out\n$/);
+  });
+
+  it("refuses two outputs that are one file, also through a link to a file not yet written", () => {
+    const dir = folder({ "data.csv": CONTINUOUS });
+    expectRefused(dir, ["train", "data.csv", "--target", "y", "--solver", "gd", "--out", "./same.svg", "--plot", "same.svg"],
+      /^descent: --plot same\.svg would overwrite --out \.\/same\.svg; give each its own file\n$/);
+    symlinkSync("curve.svg", join(dir, "model.json"));
+    expectRefused(dir, ["train", "data.csv", "--target", "y", "--solver", "gd", "--out", "model.json", "--plot", "curve.svg"],
+      /^descent: --plot curve\.svg would overwrite --out model\.json; give each its own file\n$/);
+  });
+
+  it("checks that each output's folder exists before reading or training", () => {
+    const dir = folder({ "data.csv": CONTINUOUS, "model.json": MODEL });
+    mkdirSync(join(dir, "sub"));
+    const train = ["train", "data.csv", "--target", "y", "--solver", "gd"];
+    expectRefused(dir, [...train, "--out", "nodir/m.json"], /^descent: cannot write --out nodir\/m\.json: no such directory nodir\n$/);
+    expectRefused(dir, [...train, "--plot", "data.csv/loss.svg"],
+      /^descent: cannot write --plot data\.csv\/loss\.svg: data\.csv is not a directory\n$/);
+    expectRefused(dir, [...train, "--out", "sub"], /^descent: cannot write --out sub: it is a directory\n$/);
+    expectRefused(dir, ["predict", "model.json", "data.csv", "--out", "nodir/p.csv"],
+      /^descent: cannot write --out nodir\/p\.csv: no such directory nodir\n$/);
+  });
+
+  it("writes outputs that are new files, and replaces an earlier output", () => {
+    const dir = folder({ "data.csv": CONTINUOUS, "old.json": "{}\n" });
+    mkdirSync(join(dir, "out"));
+    const t = descent(dir, ["train", "data.csv", "--target", "y", "--solver", "gd", "--epochs", "3", "-q", "--out", "old.json", "--plot", "out/loss.svg"]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "old.json"), "utf8")).target).toBe("y");
+    expect(readFileSync(join(dir, "out/loss.svg"), "utf8")).toMatch(/^<svg /);
+    const p = descent(dir, ["predict", "old.json", "data.csv", "--out", "out/p.csv"]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(readFileSync(join(dir, "out/p.csv"), "utf8").split("\n")).toHaveLength(62);
+  });
+});
+
+describe("descent's CSV cannot run as a spreadsheet formula (issue 9)", () => {
+  const LABELS = ['=HYPERLINK("http://evil.example","click")', "@SUM(1+1)", "-2+3", "+cmd"];
+  const quoted = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+  /** 40 rows, the label set by x1's range, so every class is predicted. */
+  const CLASSES = ["x1,x2,label", ...Array.from({ length: 40 }, (_, i) => `${Math.floor(i / 10) * 10 + (i % 10) / 10},${i % 3},${quoted(LABELS[Math.floor(i / 10)])}`)]
+    .join("\n") + "\n";
+
+  it("prefixes class labels that start with = + - @ with ', in standard output and in --out", () => {
+    const dir = folder({ "data.csv": CLASSES });
+    const t = descent(dir, ["train", "data.csv", "--target", "label", "--test-split", "0", "--out", "model.json"]);
+    expect(t.code, t.stderr).toBe(0);
+    const p = descent(dir, ["predict", "model.json", "data.csv"]);
+    expect(p.code, p.stderr).toBe(0);
+    const f = descent(dir, ["predict", "model.json", "data.csv", "--out", "p.csv"]);
+    expect(f.code, f.stderr).toBe(0);
+    for (const csv of [p.stdout, readFileSync(join(dir, "p.csv"), "utf8")]) {
+      const [header, ...rows] = parseCsvRecords(csv) as string[][];
+      expect(header).toEqual(["prediction", ...[...LABELS].sort().map((l) => `p_${l}`)]);
+      expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(LABELS.map((l) => `'${l}`)));
+      for (const field of [...header, ...rows.flat()]) {
+        expect(field === "" || !/^[=+\-@\t\r]/.test(field) || /^-?\d/.test(field), field).toBe(true);
+      }
+    }
+  });
+
+  it("leaves negative numbers as numbers", () => {
+    const negative = CONTINUOUS.replace(/,([\d.]+)$/gm, ",-$1");
+    const dir = folder({ "data.csv": negative });
+    expect(descent(dir, ["train", "data.csv", "--target", "y", "--out", "model.json"]).code).toBe(0);
+    const p = descent(dir, ["predict", "model.json", "data.csv"]);
+    expect(p.code, p.stderr).toBe(0);
+    const cells = p.stdout.trimEnd().split("\n").slice(1);
+    expect(cells).toHaveLength(60);
+    for (const cell of cells) expect(cell).toMatch(/^-\d+(\.\d+)?(e-?\d+)?$/);
+  });
+});
+
+describe("descent prints no terminal control characters from the data (issue 9)", () => {
+  /** C0 controls other than the line feed, DEL and C1 controls (ESC starts the sequences a terminal acts on). */
+  // eslint-disable-next-line no-control-regex -- control characters are what this finds
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+  it("escapes them in column names and labels, in tables and in messages", () => {
+    const dir = folder({
+      "data.csv": "x\u001b[2J,\u009b31mb,note\u0007,y\n1,2,a,3\n2,1,b,5\n3,5,c,4\n4,3,d,8\n5,4,e,9\n",
+      "labels.csv": "x,label\n1,\u001b[31mred\n2,blue\n3,red\n4,blue\n",
+    });
+    const t = descent(dir, ["train", "data.csv", "--target", "y", "--test-split", "0", "--out", "model.json"]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).not.toMatch(CONTROL);
+    expect(t.stdout).toMatch(/features\s+x\\x1b\[2J, \\x9b31mb \(skipped: note\\x07\)/);
+
+    const linear = descent(dir, ["train", "labels.csv", "--target", "label", "--model", "linear"]);
+    expect(linear.code).toBe(2);
+    expect(linear.stderr).not.toMatch(CONTROL);
+    expect(linear.stderr).toMatch(/^descent: --model linear needs a numeric target, but label holds text \(\\x1b\[31mred, blue, red, …\)/);
+
+    const missing = descent(dir, ["predict", "model.json", "labels.csv"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).not.toMatch(CONTROL);
+    expect(missing.stderr).toMatch(/^descent: labels\.csv has no column "x\\u001b\[2J", which the model in model\.json was trained on \(it needs x\\x1b\[2J, \\x9b31mb\)\n$/);
+  });
+
+  it("escapes them in predictions shown on a terminal, and keeps the data exact in a pipe", () => {
+    const dir = folder({ "data.csv": "x,label\n1,\u001b[31mred\n2,blue\n3,\u001b[31mred\n4,blue\n5,\u001b[31mred\n6,blue\n" });
+    expect(descent(dir, ["train", "data.csv", "--target", "label", "--test-split", "0", "--out", "model.json"]).code).toBe(0);
+    const piped = descent(dir, ["predict", "model.json", "data.csv"]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout.split("\n")[0]).toBe("prediction,p_\u001b[31mred,p_blue");
+    // On a terminal (a pseudo-terminal made by util-linux's script, which returns the program's exit code with -e).
+    const shell = (a: string): string => `'${a.replaceAll("'", "'\\''")}'`;
+    const tty = spawnSync("script", ["-qec", [process.execPath, CLI, "predict", "model.json", "data.csv"].map(shell).join(" "), "/dev/null"],
+      { cwd: dir, encoding: "utf8" });
+    expect(tty.error, "this test needs util-linux's script to make a terminal").toBeUndefined();
+    expect(tty.status, tty.stderr).toBe(0);
+    expect(tty.stdout.split("\r\n")[0]).toBe("prediction,p_\\x1b[31mred,p_blue");
+    expect(tty.stdout.replaceAll("\r\n", "\n")).not.toMatch(CONTROL);
+  });
+});
+
+describe("descent train --model logistic on a continuous target (issue 9)", () => {
+  it("says the target looks continuous instead of taking each value for a class", () => {
+    const dir = folder({ "data.csv": CONTINUOUS });
+    expectRefused(dir, ["train", "data.csv", "--target", "y", "--model", "logistic", "--out", "model.json"],
+      /^descent: --model logistic needs classes, but y has 48 distinct numeric values in 60 rows \(some not whole numbers\); it looks continuous: use --model linear or mlp, or write the classes as text labels\n$/);
+    const two = folder({ "data.csv": ["x,y", ...Array.from({ length: 20 }, (_, i) => `${i},${i < 10 ? 0.5 : 1.5}`)].join("\n") + "\n" });
+    expectRefused(two, ["train", "data.csv", "--target", "y", "--model", "logistic"],
+      /^descent: --model logistic needs classes, but y has 2 distinct numeric values in 20 rows \(some not whole numbers\); it looks continuous/);
+    const many = folder({ "data.csv": ["x,y", ...Array.from({ length: 100 }, (_, i) => `${i},${i % 25}`)].join("\n") + "\n" });
+    expectRefused(many, ["train", "data.csv", "--target", "y", "--model", "logistic"],
+      /^descent: --model logistic needs classes, but y has 25 distinct numeric values in 100 rows \(more than 20\); it looks continuous/);
+  });
+
+  it("takes whole-number class codes, up to 20 of them", () => {
+    const dir = folder({ "data.csv": ["x,y", ...Array.from({ length: 60 }, (_, i) => `${i},${Math.floor(i / 3)}`)].join("\n") + "\n" });
+    const r = descent(dir, ["train", "data.csv", "--target", "y", "--model", "logistic", "--test-split", "0", "--epochs", "5"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/target\s+y \(20 classes\)/);
+  });
+
+  it("states the rule in the usage", () => {
+    const r = descent(tmp, ["train", "--help"]);
+    expect(r.stdout).toMatch(/looks continuous/);
+    expect(r.stdout).toMatch(/more than 20/);
+  });
+});
+
+describe("descent never prints a stack trace (issue 9)", () => {
+  const failures: [string, string[], number][] = [
+    ["a CSV file that does not exist", ["train", "missing.csv", "--target", "y"], 2],
+    ["a folder given as the CSV file", ["train", "sub", "--target", "y"], 2],
+    ["a bad cell", ["train", "bad.csv", "--target", "y"], 1],
+    ["a model file that is not JSON", ["predict", "broken.json", "data.csv"], 2],
+    ["a JSON file that is not a model", ["predict", "other.json", "data.csv"], 2],
+    ["a model file edited after it was saved", ["predict", "edited.json", "data.csv"], 1],
+    ["the library refusing the data", ["train", "one-class.csv", "--target", "label", "--test-split", "0"], 1],
+  ];
+  let dir = "";
+  beforeAll(() => {
+    const model = JSON.parse(MODEL);
+    model.descent.layers[0].b[0] += 1;
+    dir = folder({
+      "data.csv": CONTINUOUS, "model.json": MODEL, "bad.csv": "x,y\n1,2\noops,3\n4,5\n", "broken.json": "{ not json", "other.json": '{"hello": 1}',
+      "edited.json": JSON.stringify(model), "one-class.csv": "x,label\n1,a\n2,a\n3,a\n",
+      // Makes the program fail inside, where no check of descent's could: a stand-in for a bug.
+      "fault.mjs": 'performance.now = () => { throw new TypeError("injected fault"); };\n',
+    });
+    mkdirSync(join(dir, "sub"));
+  });
+
+  function expectOneLine(r: Ran, code: number): void {
+    expect(r.stderr).toMatch(/^descent: [^\n]+\n$/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.code).toBe(code);
+  }
+
+  it.each(failures)("%s: one line, exit code %j", (_name, argv, code) => {
+    expectOneLine(descent(dir, argv), code);
+  });
+
+  it("an error writing standard output (a full disk)", () => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const r = descent(dir, ["predict", "model.json", "data.csv"], { stdout: full });
+      expectOneLine(r, 1);
+      expect(r.stderr).toMatch(/^descent: cannot write to standard output: no space left on device/);
+      const help = descent(dir, ["--help"], { stdout: full });
+      expectOneLine(help, 1);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it("an internal error: the message, not the stack", () => {
+    const r = descent(dir, ["train", "data.csv", "--target", "y"], { node: ["--import", "./fault.mjs"] });
+    expectOneLine(r, 1);
+    expect(r.stderr).toMatch(/^descent: unexpected error: TypeError: injected fault \(a bug in descent: please report it/);
+  });
+
+  it("an internal error in-process too", async () => {
+    const stderr = capture();
+    const broken = { write(): boolean { throw new TypeError("stream broke"); } };
+    const code = await main(["train", PENGUINS, "--target", "species", "-q"], { stdout: broken, stderr, cwd: root });
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/^descent: unexpected error: TypeError: stream broke \(a bug in descent[^\n]*\n$/);
   });
 });

@@ -1,6 +1,7 @@
 // The `descent` command line's grammar: usage texts, flag parsing (node:util parseArgs, strict) and
 // the checks on each value, so that every mistake is reported before any data is read or trained on.
 import { parseArgs } from "node:util";
+import { readNumber } from "../data/number.ts";
 
 /** A mistake in the command line: reported as one line (plus usage when asked), exit code 2. */
 export class UsageError extends Error {
@@ -17,6 +18,12 @@ export const MODELS = ["linear", "logistic", "mlp"] as const;
 export type ModelKind = (typeof MODELS)[number];
 export const BACKEND_NAMES = ["auto", "wasm-simd", "wasm", "js"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
+/**
+ * A numeric target that --model logistic takes for classes only up to this many distinct whole
+ * numbers; beyond, or with any value that is not whole (scikit-learn's type_of_target calls that
+ * "continuous"), it looks continuous and is refused.
+ */
+export const MAX_NUMERIC_CLASSES = 20;
 /** --solver values: how each model may be fitted (see TRAIN_USAGE). */
 export const SOLVERS: Readonly<Record<ModelKind, readonly string[]>> = {
   linear: ["auto", "normal", "gd", "sgd", "momentum", "adam"],
@@ -45,7 +52,9 @@ Options:
       --features <a,b,…>   the feature columns (default: every numeric column but the target)
   -m, --model <name>       linear | logistic | mlp (default: mlp when --layers or
                            --activation is given, else linear for a numeric target and
-                           logistic for a text target)
+                           logistic for a text target); logistic takes a numeric target's
+                           values for classes, unless it looks continuous: a value that is
+                           not a whole number, or more than ${MAX_NUMERIC_CLASSES} distinct values
       --layers <n,n,…>     mlp hidden layer sizes (default 16); the output layer is added:
                            1 linear unit for a numeric target, softmax over the classes otherwise
       --activation <name>  mlp hidden activation, one for all layers or a comma list with one
@@ -69,6 +78,9 @@ Options:
       --plot <loss.svg>    save the loss curve as SVG (iterative solvers only)
   -q, --quiet              no progress display
   -h, --help               show this help
+
+Numbers in the CSV file and in options are decimal ("12", "-0.5", "1e-3"), as pandas reads
+them. An output that is an input, or the other output, is refused before anything is read.
 
 Example:
   descent train data/penguins.csv --target species --model mlp --layers 16,8 --plot loss.svg
@@ -242,9 +254,9 @@ function parseTrain(args: readonly string[]): Command {
   }
   const opt = <T>(name: string, read: (s: string) => T): T | undefined => (str(name) === undefined ? undefined : read(str(name) as string));
   const features = opt("features", (s) => list(s, "--features"));
+  // Whether they name one file (or an input) is for the file system to say: see paths.ts.
   const out = opt("out", (s) => path(s, "--out"));
   const plot = opt("plot", (s) => path(s, "--plot"));
-  if (out !== undefined && out === plot) throw new UsageError("--out and --plot name the same file");
 
   return {
     command: "train",
@@ -313,13 +325,10 @@ function editDistance(a: string, b: string): number {
 
 // ------------------------------------------------------------------ values
 
-/** A decimal number as people write them ("0.01", "1e-3", "-2"); not "", "0x10", "1_000" or "Infinity". */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
+/** A finite decimal number, read by the rule parseCsv reads cells with (not "0x10", "1_000" or "Infinity"). */
 function number(s: string, flag: string, ok: (v: number) => boolean, expected: string): number {
-  const t = s.trim();
-  const v = NUMBER.test(t) ? Number(t) : NaN;
-  if (!Number.isFinite(v) || !ok(v)) throw new UsageError(`${flag} must be ${expected}, received ${JSON.stringify(s)}`);
+  const v = readNumber(s);
+  if (v === undefined || !Number.isFinite(v) || !ok(v)) throw new UsageError(`${flag} must be ${expected}, received ${JSON.stringify(s)}`);
   return v;
 }
 

@@ -10,12 +10,13 @@ import { r2 } from "../models/common.ts";
 import { AUTO_NORMAL_MAX_FEATURES, LinearRegression, LogisticRegression, Sequential, dense, loadModel } from "../models/index.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import {
-  MAIN_USAGE, PREDICT_USAGE, SOLVERS, TRAIN_USAGE, UsageError, parseCommandLine,
+  MAIN_USAGE, MAX_NUMERIC_CLASSES, PREDICT_USAGE, SOLVERS, TRAIN_USAGE, UsageError, parseCommandLine,
   type ModelKind, type PredictArgs, type TrainArgs,
 } from "./args.ts";
+import { checkOutputs, type Output } from "./paths.ts";
 import { lossCurveSvg } from "./plot.ts";
 import { createProgress, formatDuration, type EpochReport, type ProgressStream } from "./progress.ts";
-import { formatMetric, formatPairs, formatTable } from "./table.ts";
+import { formatMetric, formatPairs, formatTable, printable } from "./table.ts";
 
 /** Where a run reads and writes: the process's streams and directory, or a test's. */
 export interface Io {
@@ -84,21 +85,25 @@ export async function main(argv: readonly string[], io?: Partial<Io>): Promise<n
   }
 }
 
+/**
+ * An error as the one line the command prints for it. Messages quote column names and labels from
+ * the data, hence printable(); a stack trace would only bury the message, even for a bug.
+ */
+function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof UsageError || message.startsWith("descent: ")) return printable(message);
+  const name = err instanceof Error ? `${err.name}: ` : "";
+  return printable(`descent: unexpected error: ${name}${message} (a bug in descent: please report it with the command that caused it)`);
+}
+
 function report(err: unknown, ctx: Io): number {
+  ctx.stderr.write(`${errorLine(err)}\n`);
   if (err instanceof UsageError) {
-    ctx.stderr.write(`${err.message}\n`);
     if (err.showUsage !== undefined) {
       ctx.stderr.write(`\n${err.showUsage === "train" ? TRAIN_USAGE : err.showUsage === "predict" ? PREDICT_USAGE : MAIN_USAGE}`);
     }
     return 2;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  if (message.startsWith("descent: ")) {
-    ctx.stderr.write(`${message}\n`);
-    return 1;
-  }
-  // Not one of descent's own errors: a bug, whose stack is what a report needs.
-  ctx.stderr.write(`descent: unexpected error: ${err instanceof Error ? (err.stack ?? message) : message}\n`);
   return 1;
 }
 
@@ -167,6 +172,19 @@ function chooseModel(args: TrainArgs, numeric: boolean): ModelKind {
 function checkForModel(args: TrainArgs, kind: ModelKind, numeric: boolean, y: Target): void {
   if (args.solver !== undefined && !SOLVERS[kind].includes(args.solver)) {
     throw new UsageError(`--solver must be one of ${SOLVERS[kind].join(", ")} for --model ${kind}; received ${JSON.stringify(args.solver)}`);
+  }
+  if (kind === "logistic" && numeric) {
+    // Every distinct value would become a class: say what the target looks like instead.
+    const values = y as Float32Array;
+    const distinct = new Set(values).size;
+    const fractional = values.some((v) => !Number.isInteger(v));
+    if (fractional || distinct > MAX_NUMERIC_CLASSES) {
+      throw new UsageError(
+        `--model logistic needs classes, but ${args.target} has ${distinct} distinct numeric values in ${values.length} rows ` +
+          `(${fractional ? "some not whole numbers" : `more than ${MAX_NUMERIC_CLASSES}`}); ` +
+          `it looks continuous: use --model linear or mlp, or write the classes as text labels`,
+      );
+    }
   }
   if (kind === "linear" && !numeric) {
     const sample = [...new Set(y as Label[])].slice(0, 3).join(", ");
@@ -279,6 +297,10 @@ function runFacts(model: Model, p: Plan, backend: string, seconds: number): [str
 }
 
 async function train(args: TrainArgs, ctx: Io): Promise<number> {
+  const outputs: Output[] = [];
+  if (args.out !== undefined) outputs.push({ file: args.out, flag: "--out" });
+  if (args.plot !== undefined) outputs.push({ file: args.plot, flag: "--plot" });
+  checkOutputs([{ file: args.file, role: "the CSV file to train on" }], outputs, ctx.cwd);
   const text = await readText(args.file, ctx, "CSV file");
   const data = readCsv(text, { target: args.target, features: args.features, source: args.file });
   const y = data.y as Target;
@@ -298,20 +320,27 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
   try {
     const out = ctx.stdout;
     const skipped = data.skipped.length > 0 ? ` (skipped: ${data.skipped.join(", ")})` : "";
-    out.write(
-      formatPairs([
-        ["data", `${args.file}: ${plural(data.X.rows, "row")}`],
-        ["features", `${data.features.join(", ")}${skipped}`],
-        ["target", `${args.target} (${numeric ? "numeric" : plural(new Set(y as Label[]).size, "class")})`],
-        ["split", testSet === undefined ? "no test set (--test-split 0)" : `${trainSet.X.rows} train / ${testSet.X.rows} test (seed ${args.seed})`],
-        ["model", kind],
-      ]),
-    );
+    const classes = kind === "logistic" || !numeric;
+    const pairs: [string, string][] = [
+      ["data", `${args.file}: ${plural(data.X.rows, "row")}`],
+      ["features", `${data.features.join(", ")}${skipped}`],
+      ["target", `${args.target} (${classes ? plural(new Set<Label>(y).size, "class") : "numeric"})`],
+      ["split", testSet === undefined ? "no test set (--test-split 0)" : `${trainSet.X.rows} train / ${testSet.X.rows} test (seed ${args.seed})`],
+      ["model", kind],
+    ];
+    out.write(formatPairs(pairs.map(([k, v]) => [k, printable(v)])));
     out.write("\n");
 
     const progress = args.quiet || p.closedForm ? undefined : createProgress(ctx.stderr, { unit: p.lbfgs ? "iter" : "epoch", valLabel: "test" });
     const fitOptions: Record<string, unknown> = {};
-    if (progress !== undefined) fitOptions.onEpoch = (e: EpochReport) => progress.update(e);
+    // Counted here rather than read from model.history, which a fit that fails may put back as it was.
+    let epochs = 0;
+    if (progress !== undefined) {
+      fitOptions.onEpoch = (e: EpochReport) => {
+        epochs = e.epoch;
+        progress.update(e);
+      };
+    }
     // The closed form takes no validation data: it has no per-epoch loss to report.
     if (testSet !== undefined && !p.closedForm) fitOptions.validationData = testSet;
     const abort = new AbortController();
@@ -325,7 +354,6 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
     } catch (err) {
       if (!abort.signal.aborted) throw err;
       progress?.done(); // before the message, so it does not land inside the progress line
-      const epochs = model.history.loss.length;
       ctx.stderr.write(`descent: training interrupted after ${plural(epochs, p.lbfgs ? "iteration" : "epoch")}\n`);
       return 130;
     } finally {
@@ -346,11 +374,11 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
     if (args.out !== undefined) {
       const file: ModelFile = { descent: model.toJSON(), features: data.features, target: args.target };
       await writeText(args.out, `${JSON.stringify(file)}\n`, ctx, "--out");
-      out.write(`\nsaved the model to ${args.out}\n`);
+      out.write(`\nsaved the model to ${printable(args.out)}\n`);
     }
     if (args.plot !== undefined) {
       if (p.closedForm) {
-        ctx.stderr.write(`descent: note: no loss curve to plot: the closed-form solver does not iterate (use --solver gd); ${args.plot} not written\n`);
+        ctx.stderr.write(`descent: note: no loss curve to plot: the closed-form solver does not iterate (use --solver gd); ${printable(args.plot)} not written\n`);
       } else {
         const svg = lossCurveSvg(
           { loss: model.history.loss, valLoss: model.history.valLoss },
@@ -360,7 +388,7 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
           },
         );
         await writeText(args.plot, svg, ctx, "--plot");
-        out.write(`${args.out === undefined ? "\n" : ""}saved the loss curve to ${args.plot}\n`);
+        out.write(`${args.out === undefined ? "\n" : ""}saved the loss curve to ${printable(args.plot)}\n`);
       }
     }
     return 0;
@@ -387,6 +415,8 @@ function readModelFile(text: string, file: string): ModelFile {
 }
 
 async function predict(args: PredictArgs, ctx: Io): Promise<number> {
+  const inputs = [{ file: args.model, role: "the model file" }, { file: args.file, role: "the CSV file to predict on" }];
+  checkOutputs(inputs, args.out === undefined ? [] : [{ file: args.out, flag: "--out" }], ctx.cwd);
   const saved = readModelFile(await readText(args.model, ctx, "model file"), args.model);
   const text = await readText(args.file, ctx, "CSV file");
   let X: Matrix;
@@ -405,23 +435,28 @@ async function predict(args: PredictArgs, ctx: Io): Promise<number> {
   const model = loadModel(saved.descent, { runtime }) as unknown as Model;
   try {
     const pred = model.predict(X);
+    // Labels shown on a terminal are escaped as in messages; into a file or a pipe they stay exact.
+    const shown = args.out === undefined && ctx.stdout.isTTY === true ? printable : (s: string): string => s;
     const header = ["prediction"];
-    const columns: Label[][] = [pred instanceof Float32Array ? Array.from(pred, formatFloat32) : [...pred]];
+    const columns: Label[][] = [
+      pred instanceof Float32Array ? Array.from(pred, formatFloat32) : pred.map((p) => (typeof p === "string" ? shown(p) : p)),
+    ];
     const classes = model.classes;
     if (model.task === "classification" && model.predictProba !== undefined && classes !== undefined) {
       const proba = model.predictProba(X);
       const k = classes.length;
       classes.forEach((c, j) => {
-        header.push(`p_${c}`);
+        header.push(shown(`p_${c}`));
         columns.push(Array.from({ length: X.rows }, (_, i) => formatFloat32(proba[i * k + j])));
       });
     }
-    const csv = toCsv(header, columns);
+    // Class labels come from the training file: "=HYPERLINK(…)" must not become a live formula.
+    const csv = toCsv(header, columns, { escapeFormulas: true });
     if (args.out === undefined) {
       ctx.stdout.write(csv);
     } else {
       await writeText(args.out, csv, ctx, "--out");
-      ctx.stderr.write(`descent: wrote ${plural(X.rows, "prediction")} to ${args.out}\n`);
+      ctx.stderr.write(`descent: wrote ${plural(X.rows, "prediction")} to ${printable(args.out)}\n`);
     }
     return 0;
   } finally {
@@ -440,6 +475,16 @@ function isProgram(): boolean {
   }
 }
 
+/** Ends the program with one line on stderr, for what happens outside main(): nothing prints a stack trace. */
+function die(line: string): never {
+  try {
+    process.stderr.write(`${line}\n`);
+  } catch {
+    // Nowhere left to say it.
+  }
+  process.exit(1);
+}
+
 // The exit code goes to process.exitCode rather than process.exit(), so pending output drains. The
 // first Ctrl-C stops training cleanly between epochs; a second one ends the process at once.
 if (isProgram()) {
@@ -449,11 +494,14 @@ if (isProgram()) {
     interrupt.abort();
   };
   process.on("SIGINT", onSigint);
-  // A reader that stops early (descent predict … | head) is not an error worth a stack trace.
+  process.on("uncaughtException", (err) => die(errorLine(err)));
+  process.on("unhandledRejection", (err) => die(errorLine(err)));
+  // A reader that stops early (descent predict … | head) is not an error; a full disk is, but not a bug.
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
-    process.exit(process.exitCode ?? 0);
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    die(`descent: cannot write to standard output: ${err.message.replace(/^E[A-Z]+: /, "").replace(/, \w+$/, "")}`);
   });
+  process.stderr.on("error", () => process.exit(1));
   process.exitCode = await main(process.argv.slice(2), { signal: interrupt.signal });
   process.off("SIGINT", onSigint);
 }

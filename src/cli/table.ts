@@ -68,3 +68,14 @@ export function formatMetric(v: number | undefined): string {
   if (a >= 1e6 || a < 1e-3) return v.toExponential(3).replace(/\.?0+e/, "e");
   return a >= 1000 ? v.toFixed(1) : v.toPrecision(4);
 }
+
+/**
+ * Text from the user's data or command line (column names, class labels, file names) made safe
+ * to print: C0 and C1 control characters and DEL, which a terminal acts on (ESC starts sequences
+ * that move the cursor, clear the screen or set the window title; U+009B is a one-character CSI),
+ * are written as \xHH escapes. Line breaks are escaped too, so a message stays on one line.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this finds
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
