@@ -5,8 +5,10 @@
 // JSON record per line: cases, baselines, model cases, targets, and a closing summary), and writes
 // the HTML report (bench/report.ts).
 //
-//   npx tsx bench/run.ts [--quick] [--json] [--html PATH] [--markdown PATH] [--no-tfjs] [--filter=TEXT] [TEXT ...]
+//   npx tsx bench/run.ts [--node N] [--quick] [--json] [--html PATH] [--markdown PATH] [--no-tfjs] [--filter=TEXT] [TEXT ...]
 //
+// --node N         run under Node N (22, 24, 26: the pinned builds of runtimes/, installed on
+//                  first use; the machine's own line runs as it is)
 // --quick          sizes 16 and 65,536 (and 4·10⁶ for the targets that need it), fewer samples,
 //                  shorter model runs: a smoke test of performance (under a minute), not a measurement
 // --json           one JSON object per line instead of the table (stdout); notes go to stderr
@@ -17,9 +19,11 @@
 //
 // Exits with 1 when an implementation's result disagrees with descent's js backend (a mis-bound
 // case or a broken kernel), whatever the timings.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { nodeBinary } from "../scripts/node-runtime.ts";
 import { createRuntime, type Backend, type Runtime } from "../src/index.ts";
 import { ensureBytes, instantiateBaselines, PEAK_CHAINS, peakFlopsPerIteration, type Baselines } from "./baselines.ts";
 import {
@@ -37,6 +41,7 @@ import { evaluateTargets, TARGET_SIZES, WEIGHT_AGREEMENT } from "./targets.ts";
 import { measure, type Contender, type Stats, type TimingOptions } from "./timing.ts";
 
 interface Cli {
+  node: string | undefined;
   quick: boolean;
   json: boolean;
   tfjs: boolean;
@@ -45,22 +50,23 @@ interface Cli {
   filters: string[];
 }
 
-const USAGE = "usage: tsx bench/run.ts [--quick] [--json] [--html PATH] [--markdown PATH] [--no-tfjs] [--filter=TEXT] [TEXT ...]";
+const USAGE = "usage: tsx bench/run.ts [--node N] [--quick] [--json] [--html PATH] [--markdown PATH] [--no-tfjs] [--filter=TEXT] [TEXT ...]";
 
 function parseArgs(argv: readonly string[]): Cli {
-  const cli: Cli = { quick: false, json: false, tfjs: true, html: "bench/out/report.html", markdown: undefined, filters: [] };
+  const cli: Cli = { node: undefined, quick: false, json: false, tfjs: true, html: "bench/out/report.html", markdown: undefined, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (flag: string): string => {
       if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
       const v = argv[++i];
       if (v === undefined) {
-        console.error(`bench: ${flag} needs a path\n${USAGE}`);
+        console.error(`bench: ${flag} needs a value\n${USAGE}`);
         process.exit(2);
       }
       return v;
     };
-    if (arg === "--quick") cli.quick = true;
+    if (arg === "--node" || arg.startsWith("--node=")) cli.node = value("--node");
+    else if (arg === "--quick") cli.quick = true;
     else if (arg === "--json") cli.json = true;
     else if (arg === "--no-tfjs") cli.tfjs = false;
     else if (arg === "--html" || arg.startsWith("--html=")) cli.html = value("--html");
@@ -84,6 +90,19 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 const cli = parseArgs(process.argv.slice(2));
+if (cli.node !== undefined && process.versions.node.split(".")[0] !== cli.node) {
+  // The same run under another Node line: this script again, without --node, and its exit code.
+  let bin: string;
+  try {
+    bin = nodeBinary(cli.node);
+  } catch (err) {
+    console.error(`bench: --node ${cli.node}: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const args = process.argv.slice(2).filter((a, i, all) => !(a === "--node" || a.startsWith("--node=") || all[i - 1] === "--node"));
+  const run = spawnSync(bin, ["--import", "tsx", process.argv[1], ...args], { stdio: "inherit" });
+  process.exit(run.status ?? 1);
+}
 /** Powers of 16 from 16 to 2²⁰, and 4·10⁶ (past the last-level cache). */
 const FULL_SIZES = [16, 256, 4096, 65_536, 1_048_576, 4_000_000];
 const QUICK_SIZES = [16, 65_536];
