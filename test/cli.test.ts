@@ -11,6 +11,7 @@ import { parse as parseCsvRecords } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../src/data/index.ts";
 import { loadModel } from "../src/models/index.ts";
+import { checksum } from "../src/models/model.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { formatFloat32, main } from "../src/cli/main.ts";
 import { escapeXml, formatTick, logTicks, lossCurveSvg, niceTicks } from "../src/cli/plot.ts";
@@ -828,13 +829,18 @@ describe("descent never prints a stack trace (issue 9)", () => {
     ["a model file that is not JSON", ["predict", "broken.json", "data.csv"], 2],
     ["a JSON file that is not a model", ["predict", "other.json", "data.csv"], 2],
     ["a model file edited after it was saved", ["predict", "edited.json", "data.csv"], 1],
+    ["a model file resigned with a target field of length 1e8 (it allocated 2.4 GB and exited 0)", ["predict", "huge.json", "data.csv"], 1],
     ["the library refusing the data", ["train", "one-class.csv", "--target", "label", "--test-split", "0"], 1],
   ];
   let dir = "";
   beforeAll(() => {
     const model = JSON.parse(MODEL);
     model.descent.layers[0].b[0] += 1;
+    const huge = JSON.parse(MODEL);
+    const { checksum: _, ...body } = { ...huge.descent, target: { mean: { length: 1e8 }, scale: 0 } };
+    huge.descent = { ...body, checksum: checksum(body) };
     dir = folder({
+      "huge.json": JSON.stringify(huge),
       "data.csv": CONTINUOUS, "model.json": MODEL, "bad.csv": "x,y\n1,2\noops,3\n4,5\n", "broken.json": "{ not json", "other.json": '{"hello": 1}',
       "edited.json": JSON.stringify(model), "one-class.csv": "x,label\n1,a\n2,a\n3,a\n",
       // Makes the program fail inside, where no check of descent's could: a stand-in for a bug.
