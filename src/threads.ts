@@ -8,13 +8,25 @@
 // What each thread computes, and how partial results are combined, is decided by the caller from
 // the thread count alone (fixed partitions, fixed reduction order), so results never depend on
 // scheduling.
+//
+// A pool that cannot finish a call never waits for it in vain: a closed pool refuses at once; a
+// worker that ends says so in its control words before it goes (an uncaught error or
+// process.exit() in it), which wakes a caller waiting on it; and one that ended where it could not
+// say so is reported by its exit event, so the next call refuses at once. The timeout is only for
+// a worker that is alive and silent.
 
-/** Control words per worker (Int32): request sequence, done sequence, kernel index, argument count, status. */
+/**
+ * Control words per worker (Int32): request sequence, done sequence, kernel index, argument count,
+ * status (0 ok, 1 the kernel threw), gone (set when the worker's thread ends).
+ */
 const WORDS = 8;
+const REQUEST = 0, DONE = 1, KERNEL = 2, ARGC = 3, STATUS = 4, GONE = 5;
 /** Arguments per task at most (Float64). */
 const MAX_ARGS = 16;
 /** A worker that has not answered for this long is considered lost. */
 const TIMEOUT_MS = 60_000;
+/** How often a waiting caller looks at the clock. */
+const SLICE_MS = 100;
 
 /**
  * The worker's whole program, as source text: it needs nothing but its workerData, so it runs
@@ -23,31 +35,36 @@ const TIMEOUT_MS = 60_000;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { module, memory, control, args, index, kernels } = workerData;
+const ctl = new Int32Array(control);
+const base = index * ${WORDS};
+// Whatever ends this thread (an uncaught error, process.exit), a caller waiting on it hears at once.
+process.on("exit", () => {
+  Atomics.store(ctl, base + ${GONE}, 1);
+  Atomics.notify(ctl, base + ${DONE});
+});
 const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("descent: WASM kernel aborted"); } } });
 const fns = kernels.map((k) => instance.exports[k]);
-const ctl = new Int32Array(control);
 const arg = new Float64Array(args);
-const base = index * ${WORDS};
 const abase = index * ${MAX_ARGS};
 parentPort.postMessage("ready");
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, base, seen);
-  const seq = Atomics.load(ctl, base);
+  Atomics.wait(ctl, base + ${REQUEST}, seen);
+  const seq = Atomics.load(ctl, base + ${REQUEST});
   if (seq < 0) break;
   if (seq === seen) continue;
   seen = seq;
-  const n = ctl[base + 3];
+  const n = ctl[base + ${ARGC}];
   try {
     const a = Array.from(arg.subarray(abase, abase + n));
-    fns[ctl[base + 2]](...a);
-    ctl[base + 4] = 0;
+    fns[ctl[base + ${KERNEL}]](...a);
+    ctl[base + ${STATUS}] = 0;
   } catch (err) {
-    ctl[base + 4] = 1;
+    ctl[base + ${STATUS}] = 1;
     parentPort.postMessage(String(err && err.stack || err));
   }
-  Atomics.store(ctl, base + 1, seq);
-  Atomics.notify(ctl, base + 1);
+  Atomics.store(ctl, base + ${DONE}, seq);
+  Atomics.notify(ctl, base + ${DONE});
 }
 `;
 
@@ -61,6 +78,8 @@ interface NodeWorker {
 export class ThreadPool {
   /** Worker threads (the calling thread makes one more). */
   readonly size: number;
+  /** @internal What the pool's errors call the runtime it belongs to (set by the runtime). */
+  label: string;
   readonly #kernels: readonly string[];
   readonly #index: Map<string, number>;
   readonly #ctl: Int32Array;
@@ -68,19 +87,27 @@ export class ThreadPool {
   readonly #workers: NodeWorker[];
   #seq = 0;
   #lastError: string | undefined;
+  /** Why the pool can run nothing more (a worker ended or stopped answering), once it cannot. */
+  #lost: string | undefined;
+  #closing: Promise<void> | undefined;
 
   private constructor(workers: NodeWorker[], kernels: readonly string[], ctl: Int32Array, args: Float64Array) {
     this.size = workers.length;
+    this.label = `runtime with ${workers.length + 1} threads`;
     this.#workers = workers;
     this.#kernels = kernels;
     this.#index = new Map(kernels.map((k, i) => [k, i]));
     this.#ctl = ctl;
     this.#args = args;
-    for (const w of workers) {
+    workers.forEach((w, i) => {
       w.on("message", (m) => {
         if (m !== "ready") this.#lastError = String(m);
       });
-    }
+      // Delivered on the event loop: for a worker that ended without a word in the control block
+      // (terminated), and, with its code or error, for one that did say so.
+      w.on("error", (err) => this.#lose(i, `failed (${(err as Error)?.message ?? String(err)})`));
+      w.on("exit", (code) => this.#lose(i, `exited (code ${String(code)})`));
+    });
   }
 
   /** Starts `size` workers over the module and shared memory (Node's worker_threads). */
@@ -110,44 +137,94 @@ export class ThreadPool {
 
   /**
    * Runs kernel(tasks[0]) on this thread and kernel(tasks[i]) on worker i − 1, concurrently,
-   * and returns when all are done. tasks.length ≤ size + 1.
+   * and returns when all are done. tasks.length ≤ size + 1. A pool that is closed, or that has
+   * lost a worker, refuses before anything runs.
    */
   run(kernel: string, tasks: readonly (readonly number[])[], local: (args: readonly number[]) => void): void {
+    if (this.#closing !== undefined) {
+      throw new TypeError(`descent: ${kernel}: the runtime was closed (the ${this.label}); its worker threads are stopped`);
+    }
     const k = this.#index.get(kernel);
     if (k === undefined) throw new Error(`descent: internal error: no kernel ${kernel} in the thread pool`);
     if (tasks.length - 1 > this.size) throw new Error(`descent: internal error: ${tasks.length} tasks for ${this.size + 1} threads`);
-    const seq = ++this.#seq;
     const ctl = this.#ctl;
+    for (let t = 1; t < tasks.length; t++) {
+      if (tasks[t].length > MAX_ARGS) throw new Error(`descent: internal error: ${tasks[t].length} arguments for ${kernel}, at most ${MAX_ARGS}`);
+      if (Atomics.load(ctl, (t - 1) * WORDS + GONE) !== 0) this.#lost ??= `worker thread ${t} exited`;
+    }
+    if (this.#lost !== undefined) throw this.#lostError(kernel);
+    const seq = ++this.#seq;
     for (let t = 1; t < tasks.length; t++) {
       const base = (t - 1) * WORDS;
       const a = tasks[t];
       this.#args.set(a, (t - 1) * MAX_ARGS);
-      ctl[base + 2] = k;
-      ctl[base + 3] = a.length;
-      Atomics.store(ctl, base, seq);
-      Atomics.notify(ctl, base);
+      ctl[base + KERNEL] = k;
+      ctl[base + ARGC] = a.length;
+      Atomics.store(ctl, base + REQUEST, seq);
+      Atomics.notify(ctl, base + REQUEST);
     }
-    local(tasks[0]);
+    // Every worker that was started is waited for, even after this thread's share or another
+    // worker failed: the caller frees the buffers they write into once this returns or throws.
+    let failure: unknown;
+    try {
+      local(tasks[0]);
+    } catch (err) {
+      failure = err;
+    }
     for (let t = 1; t < tasks.length; t++) {
-      const base = (t - 1) * WORDS;
-      const started = Date.now();
-      while (Atomics.load(ctl, base + 1) !== seq) {
-        Atomics.wait(ctl, base + 1, Atomics.load(ctl, base + 1), 1000);
-        if (Date.now() - started > TIMEOUT_MS) throw new Error(`descent: worker thread ${t} did not answer within ${TIMEOUT_MS / 1000} s`);
+      const why = this.#await(t, seq);
+      if (why !== undefined) this.#lost ??= `worker thread ${t} ${why}`;
+      if (failure !== undefined) continue;
+      if (why !== undefined) failure = this.#lostError(kernel);
+      else if (ctl[(t - 1) * WORDS + STATUS] !== 0) {
+        failure = new Error(`descent: ${kernel} failed in worker thread ${t}${this.#lastError ? `: ${this.#lastError}` : ""}`);
       }
-      if (ctl[base + 4] !== 0) {
-        throw new Error(`descent: ${kernel} failed in worker thread ${t}${this.#lastError ? `: ${this.#lastError}` : ""}`);
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Waits for worker `t` to finish call `seq`: undefined when it did, else why it never will. */
+  #await(t: number, seq: number): string | undefined {
+    const ctl = this.#ctl;
+    const base = (t - 1) * WORDS;
+    const started = Date.now();
+    for (;;) {
+      const done = Atomics.load(ctl, base + DONE);
+      if (done === seq) return undefined;
+      if (Atomics.load(ctl, base + GONE) !== 0) return "exited while running it";
+      if (Date.now() - started > TIMEOUT_MS) {
+        // It may still be running: stop it, so that it writes nothing into memory freed after this.
+        void this.#workers[t - 1].terminate();
+        return `did not answer within ${TIMEOUT_MS / 1000} s`;
       }
+      Atomics.wait(ctl, base + DONE, done, SLICE_MS);
     }
   }
 
-  /** Stops the workers. */
-  async close(): Promise<void> {
-    for (let t = 0; t < this.size; t++) {
-      Atomics.store(this.#ctl, t * WORDS, -1);
-      Atomics.notify(this.#ctl, t * WORDS);
-    }
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+  #lose(index: number, why: string): void {
+    if (this.#closing !== undefined) return;
+    this.#lost ??= `worker thread ${index + 1} ${why}`;
+    Atomics.store(this.#ctl, index * WORDS + GONE, 1);
+  }
+
+  #lostError(kernel: string): Error {
+    return new Error(`descent: ${kernel}: ${this.#lost}; the ${this.label} cannot run on its worker threads any more: close it and create another`);
+  }
+
+  /**
+   * Stops the workers; calls from then on refuse at once. No call can be running on this thread
+   * while close() runs (run() is synchronous), so a worker is at most finishing a share whose
+   * caller already gave up on it: terminate() interrupts that too. Closing twice is harmless.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (let t = 0; t < this.size; t++) {
+        Atomics.store(this.#ctl, t * WORDS + REQUEST, -1);
+        Atomics.notify(this.#ctl, t * WORDS + REQUEST);
+      }
+      await Promise.all(this.#workers.map((w) => w.terminate()));
+    })();
+    return this.#closing;
   }
 
   /** The kernels a pool can run (every export of the module). */
