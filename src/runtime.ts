@@ -5,10 +5,11 @@
 //                    checks nothing;
 //   everything else  the typed level: Float32Array or Tensor in, validated, copied into memory
 //                    only when it is not already there, results returned the same way they came.
+import { describe, errorText } from "./checks.ts";
 import { ArrayMemory, Heap, MAX_PAGES, PAGE } from "./heap.ts";
 import { OPS_JS, OP_NAMES, type OpName } from "./ops-js.ts";
 import { ACTIVATIONS, kernelNames, type Activation, type ActivationName } from "./registry.ts";
-import { Tensor, disposedError, type TensorOwner } from "./tensor.ts";
+import { Tensor, disposedError, isTensor, type TensorOwner } from "./tensor.ts";
 import { ThreadPool } from "./threads.ts";
 import { compile, compileSync, hasSimd, hasWebAssembly, instantiate, threadsUnavailable, type WasmFlavor } from "./wasm.ts";
 
@@ -49,16 +50,17 @@ export interface MemoryReport {
 
 const ELEMENT = 4;
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "undefined";
-  if (v instanceof Tensor) return v.toString();
-  if (Array.isArray(v)) return `Array(${v.length})`;
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as Float32Array).length})`;
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return typeof v;
+/**
+ * A real Float32Array: ArrayBuffer.isView reads an internal slot, so a Proxy of one (which
+ * `instanceof` lets through, to fail on its first property) is not taken for one.
+ */
+function isFloat32(v: unknown): v is Float32Array {
+  return ArrayBuffer.isView(v) && v instanceof Float32Array;
+}
+
+/** An argument whose reading ran code that threw: a getter, a Proxy's trap. */
+function unreadable(fn: string, arg: string, err: unknown): TypeError {
+  return new TypeError(`descent: ${fn}: ${arg} could not be read: ${errorText(err)}`);
 }
 
 /** Where an operand's values are in runtime memory for the duration of one call. */
@@ -81,6 +83,8 @@ export class Runtime implements TensorOwner {
   #liveTensors = 0;
   /** Blocks staged for the call in progress, released when it ends. */
   #staged: number[] = [];
+  #closed = false;
+  #closing: Promise<void> | undefined;
 
   /** @internal Use createRuntime() or init(). */
   constructor(backend: Backend, kernels: Kernels, heap: Heap, pool?: ThreadPool) {
@@ -89,6 +93,7 @@ export class Runtime implements TensorOwner {
     this.heap = heap;
     this.pool = pool;
     this.label = `${backend} runtime${pool ? ` with ${pool.size + 1} threads` : ""}`;
+    if (pool !== undefined) pool.label = this.label;
     this.activations = buildActivations(this);
   }
 
@@ -97,56 +102,104 @@ export class Runtime implements TensorOwner {
     return (this.pool?.size ?? 0) + 1;
   }
 
-  /** Stops the runtime's worker threads (a runtime without any has nothing to close). */
-  async close(): Promise<void> {
-    await this.pool?.close();
+  /** Whether close() was called: a closed runtime refuses all work. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Stops the runtime's worker threads, and the runtime refuses all work from now on: every call,
+   * new tensors, and a fit that was running (at its next step). Tensors made before can still be
+   * read and disposed. Closing twice is harmless.
+   */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= this.pool?.close() ?? Promise.resolve();
+    return this.#closing;
+  }
+
+  /** @internal The error for work asked of a closed runtime. */
+  closedError(fn: string): TypeError {
+    return new TypeError(
+      `descent: ${fn}: the runtime was closed (the ${this.label}); a closed runtime runs nothing: create another with createRuntime()`,
+    );
   }
 
   /** An activation by name (e.g. from a config or the command line); unknown names throw. */
   activation(name: string): ActivationOp {
-    const op = (this.activations as Readonly<Record<string, ActivationOp | undefined>>)[name];
-    if (op === undefined) {
-      const known = ACTIVATIONS.map((a) => a.name).join(", ");
-      throw new TypeError(`descent: unknown activation ${describe(name)} (known: ${known})`);
+    const known = (): string => ACTIVATIONS.map((a) => a.name).join(", ");
+    if (typeof name !== "string") {
+      throw new TypeError(`descent: activation: name must be a string (one of ${known()}), received ${describe(name)}`);
     }
-    return op;
+    // Own keys only: "toString" or "constructor" are no activations.
+    if (!Object.hasOwn(this.activations, name)) {
+      throw new TypeError(`descent: unknown activation ${describe(name)} (known: ${known()})`);
+    }
+    return (this.activations as Readonly<Record<string, ActivationOp>>)[name];
   }
 
   // ---------------------------------------------------------------- tensors and memory
 
   /** Copies `data` (or `length` zeros) into runtime memory; shape defaults to [length]. */
   tensor(data: Float32Array | ArrayLike<number> | number, shape?: readonly number[]): Tensor {
-    const length = typeof data === "number" ? data : typeof data === "object" && data !== null ? data.length : undefined;
-    if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
-      throw new TypeError(
-        `descent: tensor: data must be a Float32Array, an array of numbers or a length, received ${describe(data)}`,
-      );
-    }
-    if (typeof data === "object" && !ArrayBuffer.isView(data)) {
-      // A plain array would be converted silently (a string to NaN): check what it holds.
-      for (let i = 0; i < length; i++) {
-        const v = (data as ArrayLike<unknown>)[i];
-        if (typeof v !== "number") throw new TypeError(`descent: tensor: data[${i}] must be a number, received ${describe(v)}`);
+    const fn = "tensor";
+    if (this.#closed) throw this.closedError(fn);
+    const wrong = (): TypeError =>
+      new TypeError(`descent: ${fn}: data must be a Float32Array, an array of numbers or a length, received ${describe(data)}`);
+    let source: ArrayLike<number> | undefined;
+    let length: unknown = data;
+    if (ArrayBuffer.isView(data)) {
+      // BigInts do not convert to float32; a DataView has no elements.
+      if (data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView) throw wrong();
+      const view = data as unknown as Float32Array;
+      source = view;
+      length = view.length;
+    } else if (typeof data === "object" && data !== null) {
+      try {
+        length = (data as ArrayLike<unknown>).length;
+      } catch (err) {
+        throw unreadable(fn, "data", err);
       }
     }
-    const t = this.newTensor(length, shape === undefined ? [length] : checkShape(shape, length));
+    if (typeof length !== "number" || !Number.isInteger(length) || length < 0) throw wrong();
+    const t = this.newTensor(length, shape === undefined ? [length] : checkShape(fn, shape, length));
     const ptr = t.ptr;
-    if (typeof data === "number") this.heap.u8.fill(0, ptr, ptr + length * ELEMENT);
-    else this.heap.f32.set(data, ptr / ELEMENT);
+    if (source !== undefined) this.heap.f32.set(source, ptr / ELEMENT);
+    else if (typeof data === "number") this.heap.u8.fill(0, ptr, ptr + length * ELEMENT);
+    else {
+      // An array (or array-like) would be converted silently (a string to NaN): each element is
+      // read once and checked; a refusal frees the tensor.
+      const f32 = this.heap.f32;
+      const at = ptr / ELEMENT;
+      let i = 0;
+      try {
+        for (; i < length; i++) {
+          const v: unknown = (data as ArrayLike<unknown>)[i];
+          if (typeof v !== "number") throw new TypeError(`descent: ${fn}: data[${i}] must be a number, received ${describe(v)}`);
+          f32[at + i] = v;
+        }
+      } catch (err) {
+        t.dispose();
+        throw err instanceof TypeError && err.message.startsWith("descent: ") ? err : unreadable(fn, `data[${i}]`, err);
+      }
+    }
     return t;
   }
 
   /** @internal A tensor for a kernel to fill: not zeroed, shape trusted (already checked). */
   newTensor(length: number, shape: readonly number[]): Tensor {
-    const ptr = this.heap.alloc(length * ELEMENT, () => `a tensor of shape [${shape.join(", ")}]`);
+    if (this.#closed) throw this.closedError("tensor");
+    const bytes = length * ELEMENT;
+    const ptr = this.heap.alloc(bytes, () => `a tensor of shape [${shape.join(", ")}]`);
     this.#liveTensors++;
     return new Tensor(this, ptr, Object.isFrozen(shape) ? shape : Object.freeze(shape.slice()), length);
   }
 
   /** A tensor of zeros. */
   zeros(shape: readonly number[]): Tensor {
-    const length = checkShape(shape, undefined).reduce((a, b) => a * b, 1);
-    return this.tensor(length, shape);
+    if (this.#closed) throw this.closedError("zeros");
+    const dims = checkShape("zeros", shape, undefined);
+    return this.tensor(dims.reduce((a, b) => a * b, 1), dims);
   }
 
   memory(): MemoryReport {
@@ -167,14 +220,14 @@ export class Runtime implements TensorOwner {
 
   /** @internal Resolves an input to a pointer, staging a copy only when it is not in memory. */
   operand(x: unknown, fn: string, arg: string): Operand {
-    if (x instanceof Tensor) {
+    if (isTensor(x)) {
       if (x.owner !== this) {
         if (x.disposed) throw disposedError(x);
         throw new TypeError(`descent: ${fn}: ${arg} belongs to another runtime (${x.owner.label}), not the ${this.label}`);
       }
       return { ptr: x.ptr, length: x.length, shape: x.shape };
     }
-    if (x instanceof Float32Array) {
+    if (isFloat32(x)) {
       if (x.buffer === this.heap.memory.buffer) return { ptr: x.byteOffset, length: x.length, shape: undefined };
       const ptr = this.stage(x.length, fn, arg);
       this.heap.f32.set(x, ptr / ELEMENT);
@@ -191,10 +244,11 @@ export class Runtime implements TensorOwner {
   }
 
   /**
-   * @internal Runs `body` and releases whatever it staged, also when it throws, so that a failed
-   * call leaves the heap as it found it.
+   * @internal Runs `body` (the call `fn`) and releases whatever it staged, also when it throws,
+   * so that a failed call leaves the heap as it found it. A closed runtime refuses it.
    */
-  call<R>(body: () => R): R {
+  call<R>(fn: string, body: () => R): R {
+    if (this.#closed) throw this.closedError(fn);
     const mark = this.#staged.length;
     try {
       return body();
@@ -210,19 +264,20 @@ export class Runtime implements TensorOwner {
    */
   output(out: unknown, like: unknown, length: number, shape: readonly number[] | undefined, fn: string): Output {
     if (out !== undefined) {
-      if (!(out instanceof Tensor) && !(out instanceof Float32Array)) {
+      const tensor = isTensor(out);
+      if (!tensor && !isFloat32(out)) {
         throw new TypeError(`descent: ${fn}: out must be a Float32Array or a Tensor, received ${describe(out)}`);
       }
       if (out.length !== length) {
         throw new RangeError(`descent: ${fn}: out must have ${length} elements, received ${out.length}`);
       }
-      if (out instanceof Float32Array && out.buffer !== this.heap.memory.buffer) {
+      if (!tensor && out.buffer !== this.heap.memory.buffer) {
         return { ptr: this.stage(length, fn, "out"), result: out, copyTo: out };
       }
       const o = this.operand(out, fn, "out");
       return { ptr: o.ptr, result: out, copyTo: undefined };
     }
-    if (like instanceof Tensor) {
+    if (isTensor(like)) {
       const t = this.newTensor(length, shape ?? [length]);
       return { ptr: t.ptr, result: t, copyTo: undefined };
     }
@@ -248,7 +303,8 @@ export class Runtime implements TensorOwner {
 
   /** ∂mse/∂pred = 2(p − t)/n. */
   mseGrad<T extends Input>(pred: T, target: Input, options?: { out?: Input }): T {
-    return this.lossGrad("mseGrad", "mse_grad_f32", pred, target, options);
+    const fn = "mseGrad";
+    return this.lossGrad(fn, "mse_grad_f32", pred, target, option(fn, checkOptions(fn, options, OUT), "out"));
   }
 
   /** Binary cross-entropy from logits, mean over elements; targets in [0, 1]. */
@@ -258,33 +314,38 @@ export class Runtime implements TensorOwner {
 
   /** ∂bce/∂logits = (σ(z) − t)/n. */
   bceWithLogitsGrad<T extends Input>(logits: T, targets: Input, options?: { out?: Input }): T {
-    return this.lossGrad("bceWithLogitsGrad", "bceWithLogits_grad_f32", logits, targets, options);
+    const fn = "bceWithLogitsGrad";
+    return this.lossGrad(fn, "bceWithLogits_grad_f32", logits, targets, option(fn, checkOptions(fn, options, OUT), "out"));
   }
 
   /** Softmax cross-entropy from logits (rows × cols) and integer labels, mean over rows. */
   softmaxCrossEntropy(logits: Input, labels: Labels, options?: { cols?: number }): number {
     const fn = "softmaxCrossEntropy";
-    return this.call(() => {
+    const cols = option(fn, checkOptions(fn, options, COLS), "cols");
+    return this.call(fn, () => {
       const z = this.operand(logits, fn, "logits");
-      const cols = rowLength(fn, "logits", z, options?.cols);
-      const rows = z.length / cols;
+      const c = rowLength(fn, "logits", z, cols);
+      const rows = z.length / c;
       if (rows === 0) throw new RangeError(`descent: ${fn}: the mean over 0 rows is undefined (received empty logits)`);
-      const l = this.labels(labels, rows, cols, fn);
-      return (this.kernels.softmaxCrossEntropy_f32 as Kernel)(z.ptr, l, rows, cols) as number;
+      const l = this.labels(labels, rows, c, fn);
+      return (this.kernels.softmaxCrossEntropy_f32 as Kernel)(z.ptr, l, rows, c) as number;
     });
   }
 
   /** ∂/∂logits of softmaxCrossEntropy: (softmax(z) − onehot(label))/rows. */
   softmaxCrossEntropyGrad<T extends Input>(logits: T, labels: Labels, options?: { cols?: number; out?: Input }): T {
     const fn = "softmaxCrossEntropyGrad";
-    return this.call(() => {
+    const o = checkOptions(fn, options, COLS_OUT);
+    const cols = option(fn, o, "cols");
+    const out = option(fn, o, "out");
+    return this.call(fn, () => {
       const z = this.operand(logits, fn, "logits");
-      const cols = rowLength(fn, "logits", z, options?.cols);
-      const rows = z.length / cols;
-      const l = this.labels(labels, rows, cols, fn);
-      const o = this.output(options?.out, logits, z.length, z.shape, fn);
-      (this.kernels.softmaxCrossEntropy_grad_f32 as Kernel)(z.ptr, l, o.ptr, rows, cols);
-      return this.finish(o) as T;
+      const c = rowLength(fn, "logits", z, cols);
+      const rows = z.length / c;
+      const l = this.labels(labels, rows, c, fn);
+      const r = this.output(out, logits, z.length, z.shape, fn);
+      (this.kernels.softmaxCrossEntropy_grad_f32 as Kernel)(z.ptr, l, r.ptr, rows, c);
+      return this.finish(r) as T;
     });
   }
 
@@ -294,19 +355,20 @@ export class Runtime implements TensorOwner {
    */
   mseWithGrad<T extends Input>(pred: T, target: Input, options?: { out?: Input }): { loss: number; grad: T } {
     const fn = "mseWithGrad";
-    return this.call(() => {
+    const out = option(fn, checkOptions(fn, options, OUT), "out");
+    return this.call(fn, () => {
       const p = this.operand(pred, fn, "predictions");
       const t = this.operand(target, fn, "targets");
       sameLength(fn, "targets", t.length, "predictions", p.length);
       if (p.length === 0) throw new RangeError(`descent: ${fn}: the mean of 0 elements is undefined (received empty inputs)`);
-      const o = this.output(options?.out, pred, p.length, p.shape, fn);
+      const o = this.output(out, pred, p.length, p.shape, fn);
       const loss = (this.kernels.mseWithGrad_f32 as Kernel)(p.ptr, t.ptr, o.ptr, p.length) as number;
       return { loss, grad: this.finish(o) as T };
     });
   }
 
   private lossValue(fn: string, kernel: OpName, a: Input, b: Input): number {
-    return this.call(() => {
+    return this.call(fn, () => {
       const p = this.operand(a, fn, "predictions");
       const t = this.operand(b, fn, "targets");
       sameLength(fn, "targets", t.length, "predictions", p.length);
@@ -315,32 +377,45 @@ export class Runtime implements TensorOwner {
     });
   }
 
-  private lossGrad<T extends Input>(fn: string, kernel: OpName, a: T, b: Input, options?: { out?: Input }): T {
-    return this.call(() => {
+  private lossGrad<T extends Input>(fn: string, kernel: OpName, a: T, b: Input, out: unknown): T {
+    return this.call(fn, () => {
       const p = this.operand(a, fn, "predictions");
       const t = this.operand(b, fn, "targets");
       sameLength(fn, "targets", t.length, "predictions", p.length);
-      const o = this.output(options?.out, a, p.length, p.shape, fn);
+      const o = this.output(out, a, p.length, p.shape, fn);
       (this.kernels[kernel] as Kernel)(p.ptr, t.ptr, o.ptr, p.length);
       return this.finish(o) as T;
     });
   }
 
   /** Stages labels as int32 after checking each is an integer in [0, cols). */
-  private labels(labels: Labels, rows: number, cols: number, fn: string): number {
-    if (!(labels instanceof Int32Array || labels instanceof Uint8Array || labels instanceof Uint16Array ||
-      labels instanceof Uint32Array || labels instanceof Float32Array || Array.isArray(labels))) {
-      throw new TypeError(`descent: ${fn}: labels must be an Int32Array or an array of integers, received ${describe(labels)}`);
+  private labels(labels: unknown, rows: number, cols: number, fn: string): number {
+    const wrong = (): TypeError =>
+      new TypeError(`descent: ${fn}: labels must be an Int32Array or an array of integers, received ${describe(labels)}`);
+    let values: ArrayLike<unknown>;
+    if (ArrayBuffer.isView(labels)) {
+      if (!(labels instanceof Int32Array || labels instanceof Uint8Array || labels instanceof Uint16Array ||
+        labels instanceof Uint32Array || labels instanceof Float32Array)) throw wrong();
+      values = labels;
+    } else {
+      try {
+        if (!Array.isArray(labels)) throw wrong();
+        // Read once: a getter or a Proxy runs its code here, not between the check and the copy.
+        values = Array.from(labels as unknown[]);
+      } catch (err) {
+        throw err instanceof TypeError && err.message.startsWith("descent: ") ? err : unreadable(fn, "labels", err);
+      }
     }
-    if (labels.length !== rows) {
-      throw new RangeError(`descent: ${fn}: labels must have one entry per row (${rows}), received ${labels.length}`);
+    if (values.length !== rows) {
+      throw new RangeError(`descent: ${fn}: labels must have one entry per row (${rows}), received ${values.length}`);
     }
     const ptr = this.stage(rows, fn, "labels");
     const i32 = this.heap.i32;
     for (let r = 0; r < rows; r++) {
-      const v = labels[r];
-      if (!Number.isInteger(v) || v < 0 || v >= cols) {
-        throw new RangeError(`descent: ${fn}: labels[${r}] must be an integer in [0, ${cols}), received ${v}`);
+      const v = values[r];
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= cols) {
+        const Kind = typeof v === "number" ? RangeError : TypeError;
+        throw new Kind(`descent: ${fn}: labels[${r}] must be an integer in [0, ${cols}), received ${describe(v)}`);
       }
       i32[ptr / ELEMENT + r] = v;
     }
@@ -351,16 +426,19 @@ export class Runtime implements TensorOwner {
 
   /** w −= lr·g. */
   sgd(w: Input, g: Input, options?: { lr?: number }): void {
-    const lr = scalar("sgd", "lr", options?.lr ?? 0.01, positiveFinite);
-    this.update("sgd", [w], g, (wp, gp, n) => (this.kernels.sgd_f32 as Kernel)(wp[0], gp, n, lr));
+    const fn = "sgd";
+    const lr = scalar(fn, "lr", orDefault(option(fn, checkOptions(fn, options, SGD), "lr"), 0.01), positiveFinite);
+    this.update(fn, [w], SGD_STATE, g, "gradient", (wp, gp, n) => (this.kernels.sgd_f32 as Kernel)(wp[0], gp, n, lr));
   }
 
   /** v = μ·v + g; w −= lr·v (or lr·(g + μ·v) with nesterov). */
   momentum(w: Input, g: Input, velocity: Input, options?: { lr?: number; momentum?: number; nesterov?: boolean }): void {
-    const lr = scalar("momentum", "lr", options?.lr ?? 0.01, positiveFinite);
-    const mu = scalar("momentum", "momentum", options?.momentum ?? 0.9, unitInterval);
-    const nesterov = options?.nesterov === true ? 1 : 0;
-    this.update("momentum", [w, velocity], g, (p, gp, n) =>
+    const fn = "momentum";
+    const o = checkOptions(fn, options, MOMENTUM);
+    const lr = scalar(fn, "lr", orDefault(option(fn, o, "lr"), 0.01), positiveFinite);
+    const mu = scalar(fn, "momentum", orDefault(option(fn, o, "momentum"), 0.9), unitInterval);
+    const nesterov = flag(fn, "nesterov", option(fn, o, "nesterov")) ? 1 : 0;
+    this.update(fn, [w, velocity], MOMENTUM_STATE, g, "gradient", (p, gp, n) =>
       (this.kernels.momentum_f32 as Kernel)(p[0], gp, p[1], n, lr, mu, nesterov));
   }
 
@@ -370,29 +448,33 @@ export class Runtime implements TensorOwner {
     options: { step: number; lr?: number; beta1?: number; beta2?: number; eps?: number },
   ): void {
     const fn = "adam";
-    const step = options?.step;
-    if (!Number.isInteger(step) || step < 1) {
-      throw new RangeError(`descent: adam: step must be an integer >= 1 (the count of updates so far, from 1), received ${step}`);
+    const o = checkOptions(fn, options, ADAM);
+    const step = option(fn, o, "step");
+    if (typeof step !== "number" || !Number.isInteger(step) || step < 1) {
+      const Kind = step === undefined || typeof step === "number" ? RangeError : TypeError;
+      throw new Kind(`descent: adam: step must be an integer >= 1 (the count of updates so far, from 1), received ${describe(step)}`);
     }
-    const lr = scalar(fn, "lr", options.lr ?? 0.001, positiveFinite);
-    const b1 = scalar(fn, "beta1", options.beta1 ?? 0.9, unitInterval);
-    const b2 = scalar(fn, "beta2", options.beta2 ?? 0.999, unitInterval);
-    const eps = scalar(fn, "eps", options.eps ?? 1e-8, positiveFinite);
-    this.update(fn, [w, m, v], g, (p, gp, n) =>
+    const lr = scalar(fn, "lr", orDefault(option(fn, o, "lr"), 0.001), positiveFinite);
+    const b1 = scalar(fn, "beta1", orDefault(option(fn, o, "beta1"), 0.9), unitInterval);
+    const b2 = scalar(fn, "beta2", orDefault(option(fn, o, "beta2"), 0.999), unitInterval);
+    const eps = scalar(fn, "eps", orDefault(option(fn, o, "eps"), 1e-8), positiveFinite);
+    this.update(fn, [w, m, v], ADAM_STATE, g, "gradient", (p, gp, n) =>
       (this.kernels.adam_f32 as Kernel)(p[0], gp, p[1], p[2], n, lr, b1, b2, eps, step));
   }
 
   /** Runs an in-place update over state buffers (weights first), copying back staged arrays. */
-  private update(fn: string, state: Input[], grad: Input, run: (ptrs: number[], g: number, n: number) => void): void {
-    const names = ["weights", "state", "state"];
-    this.call(() => {
-      const ops = state.map((s, i) => this.operand(s, fn, names[i] ?? "state"));
-      const g = this.operand(grad, fn, "gradient");
-      for (let i = 0; i < ops.length; i++) sameLength(fn, names[i] ?? "state", ops[i].length, "gradient", g.length);
+  private update(
+    fn: string, state: Input[], names: readonly string[], grad: Input, gradName: string,
+    run: (ptrs: number[], g: number, n: number) => void,
+  ): void {
+    this.call(fn, () => {
+      const ops = state.map((s, i) => this.operand(s, fn, names[i]));
+      const g = this.operand(grad, fn, gradName);
+      for (let i = 0; i < ops.length; i++) sameLength(fn, names[i], ops[i].length, gradName, g.length);
       run(ops.map((o) => o.ptr), g.ptr, g.length);
       // Arrays that were staged (not in memory) get their new values back.
       state.forEach((s, i) => {
-        if (s instanceof Float32Array && s.buffer !== this.heap.memory.buffer) {
+        if (isFloat32(s) && s.buffer !== this.heap.memory.buffer) {
           const p = ops[i].ptr / ELEMENT;
           s.set(this.heap.f32.subarray(p, p + s.length));
         }
@@ -404,7 +486,7 @@ export class Runtime implements TensorOwner {
 
   /** Σ a_i·b_i (float32 accumulation). */
   dot(a: Input, b: Input): number {
-    return this.call(() => {
+    return this.call("dot", () => {
       const x = this.operand(a, "dot", "a");
       const y = this.operand(b, "dot", "b");
       sameLength("dot", "b", y.length, "a", x.length);
@@ -415,7 +497,7 @@ export class Runtime implements TensorOwner {
   /** y += alpha·x, in place on y. */
   axpy(alpha: number, x: Input, y: Input): void {
     const a = scalar("axpy", "alpha", alpha, finiteNumber);
-    this.update("axpy", [y], x, (p, xp, n) => (this.kernels.axpy_f32 as Kernel)(n, a, xp, p[0]));
+    this.update("axpy", [y], AXPY_STATE, x, "x", (p, xp, n) => (this.kernels.axpy_f32 as Kernel)(n, a, xp, p[0]));
   }
 
   /** y = A·x for A of shape [rows, cols] (from the tensor, or options.rows/cols). */
@@ -428,23 +510,24 @@ export class Runtime implements TensorOwner {
     return this.matvec("gemvT", "gemvT_f32", true, A, x, options);
   }
 
-  private matvec<T extends Input>(
-    fn: string, kernel: OpName, transposed: boolean, A: T, x: Input,
-    options?: { rows?: number; cols?: number; out?: Input },
-  ): T {
-    return this.call(() => {
+  private matvec<T extends Input>(fn: string, kernel: OpName, transposed: boolean, A: T, x: Input, options: unknown): T {
+    const o = checkOptions(fn, options, MATVEC);
+    const rows = dimension(fn, "rows", option(fn, o, "rows"));
+    const cols = dimension(fn, "cols", option(fn, o, "cols"));
+    const out = option(fn, o, "out");
+    return this.call(fn, () => {
       const a = this.operand(A, fn, "A");
-      const [rows, cols] = matrixShape(fn, "A", a, options?.rows, options?.cols);
+      const [r, c] = matrixShape(fn, "A", a, rows, cols);
       const v = this.operand(x, fn, "x");
-      const need = transposed ? rows : cols;
+      const need = transposed ? r : c;
       if (v.length !== need) {
-        throw new RangeError(`descent: ${fn}: x must have ${need} elements for A of shape [${rows}, ${cols}], received ${v.length}`);
+        throw new RangeError(`descent: ${fn}: x must have ${need} elements for A of shape [${r}, ${c}], received ${v.length}`);
       }
-      const len = transposed ? cols : rows;
-      const o = this.output(options?.out, A, len, [len], fn);
-      noAlias(fn, o.ptr, len, [a, v]);
-      (this.kernels[kernel] as Kernel)(a.ptr, v.ptr, o.ptr, rows, cols);
-      return this.finish(o) as T;
+      const len = transposed ? c : r;
+      const y = this.output(out, A, len, [len], fn);
+      noAlias(fn, y.ptr, len, [a, v]);
+      (this.kernels[kernel] as Kernel)(a.ptr, v.ptr, y.ptr, r, c);
+      return this.finish(y) as T;
     });
   }
 
@@ -458,29 +541,34 @@ export class Runtime implements TensorOwner {
     options?: { m?: number; k?: number; n?: number; transposeA?: boolean; transposeB?: boolean; out?: Input },
   ): T {
     const fn = "matmul";
-    const ta = options?.transposeA === true;
-    const tb = options?.transposeB === true;
+    const o = checkOptions(fn, options, MATMUL);
+    const om = dimension(fn, "m", option(fn, o, "m"));
+    const ok = dimension(fn, "k", option(fn, o, "k"));
+    const on = dimension(fn, "n", option(fn, o, "n"));
+    const ta = flag(fn, "transposeA", option(fn, o, "transposeA"));
+    const tb = flag(fn, "transposeB", option(fn, o, "transposeB"));
+    const out = option(fn, o, "out");
     if (ta && tb) {
       throw new RangeError("descent: matmul: transposeA and transposeB together are not supported; transpose one operand first");
     }
-    return this.call(() => {
+    return this.call(fn, () => {
       const a = this.operand(A, fn, "A");
       const b = this.operand(B, fn, "B");
       // A's stored shape is [m, k], or [k, m] when transposed; likewise B's.
-      const [a0, a1] = matrixShape(fn, "A", a, ta ? options?.k : options?.m, ta ? options?.m : options?.k);
+      const [a0, a1] = matrixShape(fn, "A", a, ta ? ok : om, ta ? om : ok);
       const [m, k] = ta ? [a1, a0] : [a0, a1];
       // B's own shape when it has one (so that a mismatch is reported as such), else from k.
       const bOwn = b.shape?.length === 2;
-      const [b0, b1] = matrixShape(fn, "B", b, tb ? options?.n : bOwn ? undefined : k, tb ? (bOwn ? undefined : k) : options?.n);
+      const [b0, b1] = matrixShape(fn, "B", b, tb ? on : bOwn ? undefined : k, tb ? (bOwn ? undefined : k) : on);
       const [k2, n] = tb ? [b1, b0] : [b0, b1];
       if (k2 !== k) {
         const what = tb ? "columns" : "rows";
         throw new RangeError(`descent: matmul: B must have ${k} ${what} to match op(A)'s columns, received ${k2}`);
       }
-      const o = this.output(options?.out, A, m * n, [m, n], fn);
-      noAlias(fn, o.ptr, m * n, [a, b]);
-      (this.kernels.matmul_f32 as Kernel)(a.ptr, b.ptr, o.ptr, m, k, n, ta ? 1 : 0, tb ? 1 : 0);
-      return this.finish(o) as T;
+      const c = this.output(out, A, m * n, [m, n], fn);
+      noAlias(fn, c.ptr, m * n, [a, b]);
+      (this.kernels.matmul_f32 as Kernel)(a.ptr, b.ptr, c.ptr, m, k, n, ta ? 1 : 0, tb ? 1 : 0);
+      return this.finish(c) as T;
     });
   }
 }
@@ -496,15 +584,24 @@ export interface Output {
 
 // -------------------------------------------------------------------- validation helpers
 
-function checkShape(shape: readonly number[], length: number | undefined): number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new TypeError(`descent: tensor: shape must be an array of non-negative integers, received ${JSON.stringify(shape)}`);
+function checkShape(fn: string, shape: unknown, length: number | undefined): number[] {
+  let dims: unknown[] | undefined;
+  try {
+    // Read once: a getter or a Proxy runs its code here, not between the check and the use.
+    if (Array.isArray(shape)) dims = Array.from(shape as unknown[]);
+  } catch (err) {
+    throw unreadable(fn, "shape", err);
   }
-  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  if (dims === undefined || !dims.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
+    const got = dims === undefined ? describe(shape) : `[${dims.map((d) => (typeof d === "number" ? String(d) : describe(d))).join(", ")}]`;
+    throw new TypeError(`descent: ${fn}: shape must be an array of non-negative integers, received ${got}`);
+  }
+  const checked = dims as number[];
+  const size = checked.reduce((a, b) => a * b, 1);
   if (length !== undefined && size !== length) {
-    throw new RangeError(`descent: tensor: shape [${shape.join(", ")}] holds ${size} elements but data has ${length}`);
+    throw new RangeError(`descent: ${fn}: shape [${checked.join(", ")}] holds ${size} elements but data has ${length}`);
   }
-  return shape.slice();
+  return checked;
 }
 
 function sameLength(fn: string, arg: string, got: number, other: string, want: number): void {
@@ -514,7 +611,10 @@ function sameLength(fn: string, arg: string, got: number, other: string, want: n
 }
 
 /** The row length of a row-wise op: options.cols, else the tensor's last dimension, else one row. */
-export function rowLength(fn: string, arg: string, x: Operand, cols: number | undefined): number {
+function rowLength(fn: string, arg: string, x: Operand, cols: unknown): number {
+  if (cols !== undefined && typeof cols !== "number") {
+    throw new TypeError(`descent: ${fn}: cols must be a positive integer, received ${describe(cols)}`);
+  }
   const c = cols ?? (x.shape !== undefined && x.shape.length > 0 ? x.shape[x.shape.length - 1] : x.length);
   // An empty input is zero rows, whatever its (possibly zero) row length.
   if (x.length === 0 && Number.isInteger(c) && c >= 0) return Math.max(c, 1);
@@ -525,6 +625,14 @@ export function rowLength(fn: string, arg: string, x: Operand, cols: number | un
     throw new RangeError(`descent: ${fn}: cols = ${c} does not divide ${arg}'s length ${x.length}`);
   }
   return c;
+}
+
+/** A matrix dimension given as an option: undefined, or a non-negative integer. */
+function dimension(fn: string, name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "number") throw new TypeError(`descent: ${fn}: ${name} must be a non-negative integer, received ${describe(v)}`);
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`descent: ${fn}: ${name} must be a non-negative integer, received ${v}`);
+  return v;
 }
 
 function matrixShape(fn: string, arg: string, x: Operand, rows?: number, cols?: number): [number, number] {
@@ -566,6 +674,73 @@ function scalar(fn: string, name: string, v: unknown, check?: Check): number {
   return Math.fround(v);
 }
 
+/** An option's value, or its default when it was not given (null is given: it is checked). */
+function orDefault(v: unknown, fallback: number): unknown {
+  return v === undefined ? fallback : v;
+}
+
+/** A boolean option: undefined is false; anything but a boolean is refused (not taken for truthy). */
+function flag(fn: string, name: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== "boolean") throw new TypeError(`descent: ${fn}: ${name} must be true or false, received ${describe(v)}`);
+  return v;
+}
+
+// What the updates call their state arguments in messages.
+const SGD_STATE = ["weights"] as const;
+const MOMENTUM_STATE = ["weights", "velocity"] as const;
+const ADAM_STATE = ["weights", "m", "v"] as const;
+const AXPY_STATE = ["y"] as const;
+
+// Each call's options: the keys it knows.
+const OUT: ReadonlySet<string> = new Set(["out"]);
+const COLS: ReadonlySet<string> = new Set(["cols"]);
+const COLS_OUT: ReadonlySet<string> = new Set(["cols", "out"]);
+const SGD: ReadonlySet<string> = new Set(["lr"]);
+const MOMENTUM: ReadonlySet<string> = new Set(["lr", "momentum", "nesterov"]);
+const ADAM: ReadonlySet<string> = new Set(["step", "lr", "beta1", "beta2", "eps"]);
+const MATVEC: ReadonlySet<string> = new Set(["rows", "cols", "out"]);
+const MATMUL: ReadonlySet<string> = new Set(["m", "k", "n", "transposeA", "transposeB", "out"]);
+
+/**
+ * Checks an options argument: undefined, or an object whose keys are all known. Returns it for
+ * option() to read. Walking its keys can run a Proxy's traps; what they throw names the options.
+ */
+function checkOptions(fn: string, options: unknown, known: ReadonlySet<string>): object | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`descent: ${fn}: options must be an object, received ${describe(options)}`);
+  }
+  let unknown: string | undefined;
+  try {
+    for (const key in options) {
+      if (!known.has(key)) {
+        unknown = key;
+        break;
+      }
+    }
+  } catch (err) {
+    throw unreadable(fn, "options", err);
+  }
+  if (unknown !== undefined) {
+    throw new TypeError(`descent: ${fn}: unknown option ${JSON.stringify(unknown)} (known: ${[...known].join(", ")})`);
+  }
+  return options;
+}
+
+/**
+ * One option of checked options. Read where it is used, once per call; a getter or Proxy trap
+ * that throws (which the key check cannot see: a getter may sit on the prototype) names it.
+ */
+function option(fn: string, options: object | undefined, key: string): unknown {
+  if (options === undefined) return undefined;
+  try {
+    return (options as Record<string, unknown>)[key];
+  } catch (err) {
+    throw unreadable(fn, `options.${key}`, err);
+  }
+}
+
 // -------------------------------------------------------------------- the activation API
 
 export interface ActivationOptions {
@@ -594,19 +769,8 @@ export type Activations = { readonly [K in ActivationName]: ActivationOp };
 const OPTION_KEYS: Record<Activation["kind"], readonly string[]> = {
   elementwise: ["out"],
   rowwise: ["out", "cols"],
-  slope: ["out", "slope", "dslope"],
+  slope: ["out", "slope"],
 };
-
-function checkOptions(a: Activation, known: ReadonlySet<string>, options: object): void {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`descent: ${a.name}: options must be an object, received ${describe(options)}`);
-  }
-  for (const key in options) {
-    if (!known.has(key)) {
-      throw new TypeError(`descent: ${a.name}: unknown option "${key}" (known: ${[...known].join(", ")})`);
-    }
-  }
-}
 
 function buildActivations(rt: Runtime): Activations {
   const ops: Record<string, ActivationOp> = {};
@@ -616,143 +780,156 @@ function buildActivations(rt: Runtime): Activations {
     const bwd = rt.kernels[k.backward] as Kernel;
     const bName = `${a.name}.backward`;
     const fName = `${a.name}.forward`;
-    const known = new Set([...OPTION_KEYS[a.kind], ...a.params.map((p) => p.name)]);
+    const forwardKeys = new Set([...OPTION_KEYS[a.kind], ...a.params.map((p) => p.name)]);
+    // The slope's gradient is backward's alone.
+    const backwardKeys = new Set([...forwardKeys, ...(a.kind === "slope" ? ["dslope"] : [])]);
     const elementwise = a.kind === "elementwise";
     /** Scalar parameter i of an elementwise activation (0 past its last), checked; both paths use it. */
     const defaults = a.params.map((p) => Math.fround(p.default));
-    const param = (i: number, options: ActivationOptions | undefined): number => {
+    const param = (i: number, options: ActivationOptions | undefined, fn: string): number => {
       const p = a.params[i];
       if (p === undefined) return 0;
-      const given = (options as Record<string, unknown> | undefined)?.[p.name];
+      const given = option(fn, options, p.name);
       // The defaults were checked when the registry was written; only given values need checks.
       return given === undefined ? defaults[i] : scalar(a.name, p.name, given, p.check);
     };
-    const own = (t: unknown): t is Tensor => t instanceof Tensor && t.owner === rt;
+    const own = (t: unknown): t is Tensor => Tensor.is(t) && t.owner === rt;
     /**
      * PReLU's fast path: x, out, the slope (and for backward dy and dslope) all tensors of this
      * runtime, so nothing is staged. Every check runs before target() may allocate.
      */
-    const slopeDirect = (x: unknown, out: unknown, options: ActivationOptions | undefined): boolean =>
-      a.kind === "slope" && own(x) && (out === undefined || own(out)) && own(options?.slope);
+    const slopeDirect = (x: unknown, out: unknown, slope: unknown): boolean =>
+      a.kind === "slope" && own(x) && (out === undefined || own(out)) && own(slope);
     /**
      * The fast path (elementwise and row-wise): tensors of this runtime in and out, nothing to
      * stage, no closure. This is the call path
      * whose overhead over the bare kernel call the benchmarks hold to a few tens of nanoseconds.
      */
     const direct = (x: unknown, out: unknown): boolean =>
-      a.kind !== "slope" && x instanceof Tensor && x.owner === rt && (out === undefined || (out instanceof Tensor && out.owner === rt));
-    const target = (x: Tensor, out: Input | undefined, fn: string): Tensor => {
+      a.kind !== "slope" && Tensor.is(x) && x.owner === rt && (out === undefined || (Tensor.is(out) && out.owner === rt));
+    const target = (x: Tensor, out: unknown, fn: string): Tensor => {
       if (out === undefined) return rt.newTensor(x.length, x.shape);
-      if (out.length !== x.length) throw new RangeError(`descent: ${fn}: out must have ${x.length} elements, received ${out.length}`);
-      return out as Tensor;
+      const o = out as Tensor;
+      if (o.length !== x.length) throw new RangeError(`descent: ${fn}: out must have ${x.length} elements, received ${o.length}`);
+      return o;
     };
     ops[a.name] = {
       name: a.name as ActivationName,
       spec: a,
       forward<T extends Input>(x: T, options?: ActivationOptions): T {
-        if (options !== undefined) checkOptions(a, known, options);
-        const out = options?.out;
+        if (rt.closed) throw rt.closedError(fName);
+        let out: unknown;
+        if (options !== undefined) {
+          checkOptions(a.name, options, forwardKeys);
+          out = option(fName, options, "out");
+        }
         if (direct(x, out)) {
           const xt = x as Tensor;
           const xp = xt.ptr; // throws for a disposed tensor before anything is allocated
           if (elementwise) {
-            const p0 = param(0, options);
-            const p1 = param(1, options);
+            const p0 = param(0, options, fName);
+            const p1 = param(1, options, fName);
             const y = target(xt, out, fName);
             fwd(xp, y.ptr, xt.length, p0, p1);
             return y as T;
           }
-          const cols = rowLength(fName, "x", xt, options?.cols);
+          const cols = rowLength(fName, "x", xt, option(fName, options, "cols"));
           const y = target(xt, out, fName);
           fwd(xp, y.ptr, xt.length / cols, cols);
           return y as T;
         }
-        if (slopeDirect(x, out, options)) {
+        const slope = a.kind === "slope" ? option(fName, options, "slope") : undefined;
+        if (slopeDirect(x, out, slope)) {
           const xt = x as Tensor;
           const xs = { ptr: xt.ptr, length: xt.length, shape: xt.shape };
-          const sl = slopeOperand(rt, a, xs, options?.slope, fName);
+          const sl = slopeOperand(rt, a, xs, slope, fName);
           const y = target(xt, out, fName);
           fwd(xs.ptr, y.ptr, xs.length, sl.ptr, sl.length);
           return y as T;
         }
-        return rt.call(() => {
+        return rt.call(fName, () => {
           // Every check runs before output() may create a result tensor (which is not staged).
           const xs = rt.operand(x, fName, "x");
           if (a.kind === "elementwise") {
-            const p0 = param(0, options);
-            const p1 = param(1, options);
+            const p0 = param(0, options, fName);
+            const p1 = param(1, options, fName);
             const o = rt.output(out, x, xs.length, xs.shape, fName);
             fwd(xs.ptr, o.ptr, xs.length, p0, p1);
             return rt.finish(o) as T;
           }
           if (a.kind === "rowwise") {
-            const cols = rowLength(fName, "x", xs, options?.cols);
+            const cols = rowLength(fName, "x", xs, option(fName, options, "cols"));
             const o = rt.output(out, x, xs.length, xs.shape, fName);
             fwd(xs.ptr, o.ptr, xs.length / cols, cols);
             return rt.finish(o) as T;
           }
-          const s = slopeOperand(rt, a, xs, options?.slope, fName);
+          const s = slopeOperand(rt, a, xs, slope, fName);
           const o = rt.output(out, x, xs.length, xs.shape, fName);
           fwd(xs.ptr, o.ptr, xs.length, s.ptr, s.length);
           return rt.finish(o) as T;
         });
       },
       backward<T extends Input>(x: T, dy: Input, options?: ActivationOptions): T {
-        if (options !== undefined) checkOptions(a, known, options);
-        const out = options?.out;
-        if (direct(x, out) && dy instanceof Tensor && dy.owner === rt) {
+        if (rt.closed) throw rt.closedError(bName);
+        let out: unknown;
+        if (options !== undefined) {
+          checkOptions(a.name, options, backwardKeys);
+          out = option(bName, options, "out");
+        }
+        if (direct(x, out) && Tensor.is(dy) && dy.owner === rt) {
           const xt = x as Tensor;
           const xp = xt.ptr;
           const dyp = dy.ptr;
           sameLength(bName, "dy", dy.length, "x", xt.length);
           if (elementwise) {
-            const p0 = param(0, options);
-            const p1 = param(1, options);
+            const p0 = param(0, options, bName);
+            const p1 = param(1, options, bName);
             const dx = target(xt, out, bName);
             bwd(xp, dyp, dx.ptr, xt.length, p0, p1);
             return dx as T;
           }
-          const cols = rowLength(bName, "x", xt, options?.cols);
+          const cols = rowLength(bName, "x", xt, option(bName, options, "cols"));
           const dx = target(xt, out, bName);
           bwd(xp, dyp, dx.ptr, xt.length / cols, cols);
           return dx as T;
         }
-        if (slopeDirect(x, out, options) && own(dy) && own(options?.dslope)) {
+        const slope = a.kind === "slope" ? option(bName, options, "slope") : undefined;
+        const dslope = a.kind === "slope" ? option(bName, options, "dslope") : undefined;
+        if (slopeDirect(x, out, slope) && own(dy) && own(dslope)) {
           const xt = x as Tensor;
           const xs = { ptr: xt.ptr, length: xt.length, shape: xt.shape };
           const g = { ptr: dy.ptr, length: dy.length, shape: dy.shape };
           sameLength(bName, "dy", g.length, "x", xs.length);
-          const sl = slopeOperand(rt, a, xs, options?.slope, bName);
-          const d = options?.dslope as Tensor;
-          if (d.length !== sl.length) throw new RangeError(`descent: ${bName} (dslope): out must have ${sl.length} elements, received ${d.length}`);
+          const sl = slopeOperand(rt, a, xs, slope, bName);
+          if (dslope.length !== sl.length) throw new RangeError(`descent: ${bName} (dslope): out must have ${sl.length} elements, received ${dslope.length}`);
           const outs = out === undefined ? [] : [{ ptr: (out as Tensor).ptr, length: xs.length, shape: undefined }];
-          noAlias(bName, d.ptr, sl.length, [xs, g, sl, ...outs]);
+          noAlias(bName, dslope.ptr, sl.length, [xs, g, sl, ...outs]);
           const dx = target(xt, out, bName);
-          bwd(xs.ptr, g.ptr, dx.ptr, xs.length, sl.ptr, sl.length, d.ptr);
+          bwd(xs.ptr, g.ptr, dx.ptr, xs.length, sl.ptr, sl.length, dslope.ptr);
           return dx as T;
         }
-        return rt.call(() => {
+        return rt.call(bName, () => {
           // Every check runs before output() may create a result tensor (which is not staged).
           const xs = rt.operand(x, bName, "x");
           const g = rt.operand(dy, bName, "dy");
           sameLength(bName, "dy", g.length, "x", xs.length);
           if (a.kind === "elementwise") {
-            const p0 = param(0, options);
-            const p1 = param(1, options);
+            const p0 = param(0, options, bName);
+            const p1 = param(1, options, bName);
             const o = rt.output(out, x, xs.length, xs.shape, bName);
             bwd(xs.ptr, g.ptr, o.ptr, xs.length, p0, p1);
             return rt.finish(o) as T;
           }
           if (a.kind === "rowwise") {
-            const cols = rowLength(bName, "x", xs, options?.cols);
+            const cols = rowLength(bName, "x", xs, option(bName, options, "cols"));
             const o = rt.output(out, x, xs.length, xs.shape, bName);
             bwd(xs.ptr, g.ptr, o.ptr, xs.length / cols, cols);
             return rt.finish(o) as T;
           }
-          const s = slopeOperand(rt, a, xs, options?.slope, bName);
-          const d = options?.dslope === undefined
+          const s = slopeOperand(rt, a, xs, slope, bName);
+          const d = dslope === undefined
             ? { ptr: rt.stage(s.length, bName, "dslope"), result: undefined, copyTo: undefined }
-            : rt.output(options.dslope, undefined, s.length, undefined, `${bName} (dslope)`);
+            : rt.output(dslope, undefined, s.length, undefined, `${bName} (dslope)`);
           noAlias(bName, d.ptr, s.length, [xs, g, s]);
           const o = rt.output(out, x, xs.length, xs.shape, bName);
           noAlias(bName, d.ptr, s.length, [{ ptr: o.ptr, length: xs.length, shape: undefined }]);
@@ -768,7 +945,7 @@ function buildActivations(rt: Runtime): Activations {
 
 /** PReLU's slope as an operand of length 1 (shared) or of the input's last dimension. */
 function slopeOperand(rt: Runtime, a: Activation, x: Operand, slope: unknown, fn: string): Operand {
-  const value = slope ?? (a.kind === "slope" ? a.defaultSlope : 0.25);
+  const value = slope === undefined ? (a.kind === "slope" ? a.defaultSlope : 0.25) : slope;
   if (typeof value === "number") {
     scalar(fn, "slope", value, finiteNumber);
     const ptr = rt.stage(1, fn, "slope");

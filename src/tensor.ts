@@ -34,6 +34,15 @@ export class Tensor {
     reclaim.register(this, { heap: owner.heap, ptr, owner }, this);
   }
 
+  /**
+   * Whether `v` is a Tensor. A brand check: it runs none of v's code (a Proxy's traps, a
+   * prototype's getters), and neither a Proxy of a tensor nor an object made from Tensor.prototype
+   * passes it, where `instanceof` would let both through to fail on first use.
+   */
+  static is(v: unknown): v is Tensor {
+    return typeof v === "object" && v !== null && #ptr in v;
+  }
+
   /** Byte offset in the runtime's memory; throws if disposed. */
   get ptr(): number {
     if (this.#ptr < 0) throw disposedError(this);
@@ -75,6 +84,8 @@ export class Tensor {
     return `Tensor(${this.disposed ? "disposed" : `[${this.shape.join(", ")}]`}, ${this.owner.label})`;
   }
 }
+
+export const isTensor = (v: unknown): v is Tensor => Tensor.is(v);
 
 export function disposedError(t: Tensor): Error {
   return new TypeError(`descent: tensor of shape [${t.shape.join(", ")}] was disposed and cannot be used`);

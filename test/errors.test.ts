@@ -1,7 +1,7 @@
 // Bad input gets a TypeError or RangeError that names the argument, what was expected and what
 // came, never a trap, a NaN or a corrupted buffer; and the runtime works normally afterwards.
 import { describe, expect, it } from "vitest";
-import { createRuntime, type Backend, type Runtime, type Tensor } from "../src/index.ts";
+import { ACTIVATIONS, Runtime, Tensor, createRuntime, type Backend } from "../src/index.ts";
 
 const f = (...v: number[]): Float32Array => Float32Array.from(v);
 
@@ -56,8 +56,8 @@ const CASES: [string, (rt: Runtime) => unknown, ErrorConstructor, RegExp][] = [
     /adam: step must be an integer >= 1/],
   ["sgd with a negative lr", (rt) => rt.sgd(f(1), f(1), { lr: -1 }), RangeError,
     /sgd: lr must be a finite number > 0, received -1/],
-  ["momentum state of another length", (rt) => rt.momentum(f(1, 2), f(1, 2), f(0)), RangeError,
-    /momentum: state must have the same length as gradient \(2\), received 1/],
+  ["momentum's velocity of another length", (rt) => rt.momentum(f(1, 2), f(1, 2), f(0)), RangeError,
+    /momentum: velocity must have the same length as gradient \(2\), received 1/],
   ["matmul of mismatched inner sizes", (rt) => rt.matmul(rt.tensor(new Float32Array(6), [2, 3]), rt.tensor(new Float32Array(8), [4, 2])),
     RangeError, /matmul: B must have 3 rows to match op\(A\)'s columns, received 4/],
   ["matmul with both operands transposed", (rt) => rt.matmul(f(1, 2), f(1, 2), { transposeA: true, transposeB: true }),
@@ -128,5 +128,180 @@ describe("activations by name", () => {
     const rt = await createRuntime({ backend: "js" });
     expect(() => rt.activation("gelu")).toThrow(/unknown activation the string "gelu" \(known: sigmoid, tanh, relu, leakyRelu, prelu, elu, softplus, softmax, logSoftmax\)/);
     expect(rt.activation("elu")).toBe(rt.activations.elu);
+  });
+});
+
+// ---------------------------------------------------------------- wrong types, everywhere
+
+/** A Proxy on which every operation (get, has, ownKeys, getPrototypeOf, …) throws. */
+const hostile = new Proxy({}, new Proxy({}, { get: () => { throw new Error("trap"); } }));
+const revoked = ((): object => {
+  const r = Proxy.revocable({}, {});
+  r.revoke();
+  return r.proxy;
+})();
+
+/** Values of the wrong type (or no usable value at all) for any argument. */
+const WRONG: [string, () => unknown][] = [
+  ["a Symbol", () => Symbol("s")],
+  ["a BigInt", () => 10n],
+  ["a BigInt64Array", () => new BigInt64Array(4)],
+  ["a BigUint64Array", () => new BigUint64Array(4)],
+  ["an object without a prototype", () => Object.create(null)],
+  ["an object whose toString and valueOf throw", () => ({ toString: () => { throw new Error("toString"); }, valueOf: () => { throw new Error("valueOf"); } })],
+  ["a Proxy of a Float32Array", () => new Proxy(new Float32Array(4), {})],
+  ["a Proxy whose every trap throws", () => hostile],
+  ["a revoked Proxy", () => revoked],
+  ["an object whose getters throw", () => ({ get length(): number { throw new Error("getter"); }, get buffer(): never { throw new Error("getter"); } })],
+  ["null", () => null],
+  ["NaN", () => NaN],
+  ["a boolean", () => true],
+  ["a string", () => "1"],
+  ["a function", () => () => 1],
+  ["an array of strings", () => ["a", "b", "c", "d"]],
+  ["an empty object", () => ({})],
+];
+
+/** An option whose read throws: an own getter, and a getter on the prototype (which for-in does not see). */
+const throwingOption = (base: Record<string, unknown>, key: string): object[] => {
+  const rest = Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
+  return [
+    Object.defineProperty({ ...rest }, key, { get: () => { throw new Error("getter"); }, enumerable: true }),
+    Object.assign(Object.create(Object.defineProperty({}, key, { get: () => { throw new Error("getter"); } })) as object, rest),
+  ];
+};
+
+/**
+ * Every function of the typed level: its positional arguments with valid values (named as its
+ * messages name them), and its options with the valid values the others need.
+ */
+interface Api {
+  fn: string;
+  args: [string, () => unknown][];
+  call: (rt: Runtime, args: unknown[]) => unknown;
+  options?: { keys: readonly string[]; base: Record<string, unknown>; booleans?: readonly string[] };
+}
+const v = (n: number) => (): Float32Array => Float32Array.from({ length: n }, (_, i) => i + 1);
+const APIS: Api[] = [
+  ...ACTIVATIONS.flatMap((a): Api[] => {
+    const keys = ["out", ...(a.kind === "rowwise" ? ["cols"] : []), ...(a.kind === "slope" ? ["slope"] : []), ...a.params.map((p) => p.name)];
+    return [
+      { fn: `${a.name}.forward`, args: [["x", v(4)]], options: { keys, base: {} },
+        call: (rt, [x, o]) => rt.activation(a.name).forward(x as Float32Array, o as never) },
+      { fn: `${a.name}.backward`, args: [["x", v(4)], ["dy", v(4)]], options: { keys: [...keys, ...(a.kind === "slope" ? ["dslope"] : [])], base: {} },
+        call: (rt, [x, dy, o]) => rt.activation(a.name).backward(x as Float32Array, dy as Float32Array, o as never) },
+    ];
+  }),
+  { fn: "mse", args: [["predictions", v(4)], ["targets", v(4)]], call: (rt, [p, t]) => rt.mse(p as never, t as never) },
+  { fn: "mseGrad", args: [["predictions", v(4)], ["targets", v(4)]], options: { keys: ["out"], base: {} },
+    call: (rt, [p, t, o]) => rt.mseGrad(p as never, t as never, o as never) },
+  { fn: "mseWithGrad", args: [["predictions", v(4)], ["targets", v(4)]], options: { keys: ["out"], base: {} },
+    call: (rt, [p, t, o]) => rt.mseWithGrad(p as never, t as never, o as never) },
+  { fn: "bceWithLogits", args: [["predictions", v(4)], ["targets", v(4)]], call: (rt, [p, t]) => rt.bceWithLogits(p as never, t as never) },
+  { fn: "bceWithLogitsGrad", args: [["predictions", v(4)], ["targets", v(4)]], options: { keys: ["out"], base: {} },
+    call: (rt, [p, t, o]) => rt.bceWithLogitsGrad(p as never, t as never, o as never) },
+  { fn: "softmaxCrossEntropy", args: [["logits", v(4)], ["labels", () => [0, 1]]], options: { keys: ["cols"], base: { cols: 2 } },
+    call: (rt, [z, l, o]) => rt.softmaxCrossEntropy(z as never, l as never, o as never) },
+  { fn: "softmaxCrossEntropyGrad", args: [["logits", v(4)], ["labels", () => [0, 1]]], options: { keys: ["cols", "out"], base: { cols: 2 } },
+    call: (rt, [z, l, o]) => rt.softmaxCrossEntropyGrad(z as never, l as never, o as never) },
+  { fn: "sgd", args: [["weights", v(4)], ["gradient", v(4)]], options: { keys: ["lr"], base: {} },
+    call: (rt, [w, g, o]) => rt.sgd(w as never, g as never, o as never) },
+  { fn: "momentum", args: [["weights", v(4)], ["gradient", v(4)], ["velocity", v(4)]],
+    options: { keys: ["lr", "momentum", "nesterov"], base: {}, booleans: ["nesterov"] },
+    call: (rt, [w, g, u, o]) => rt.momentum(w as never, g as never, u as never, o as never) },
+  { fn: "adam", args: [["weights", v(4)], ["gradient", v(4)], ["m", v(4)], ["v", v(4)]],
+    options: { keys: ["step", "lr", "beta1", "beta2", "eps"], base: { step: 1 } },
+    call: (rt, [w, g, m, u, o]) => rt.adam(w as never, g as never, m as never, u as never, o as never) },
+  { fn: "dot", args: [["a", v(4)], ["b", v(4)]], call: (rt, [a, b]) => rt.dot(a as never, b as never) },
+  { fn: "axpy", args: [["alpha", () => 2], ["x", v(4)], ["y", v(4)]], call: (rt, [a, x, y]) => rt.axpy(a as never, x as never, y as never) },
+  { fn: "gemv", args: [["A", v(4)], ["x", v(2)]], options: { keys: ["rows", "cols", "out"], base: { rows: 2 } },
+    call: (rt, [A, x, o]) => rt.gemv(A as never, x as never, o as never) },
+  { fn: "gemvT", args: [["A", v(4)], ["x", v(2)]], options: { keys: ["rows", "cols", "out"], base: { rows: 2 } },
+    call: (rt, [A, x, o]) => rt.gemvT(A as never, x as never, o as never) },
+  { fn: "matmul", args: [["A", v(4)], ["B", v(4)]],
+    options: { keys: ["m", "k", "n", "transposeA", "transposeB", "out"], base: { m: 2, k: 2, n: 2 }, booleans: ["transposeA", "transposeB"] },
+    call: (rt, [A, B, o]) => rt.matmul(A as never, B as never, o as never) },
+  { fn: "tensor", args: [["data", () => [1, 2, 3, 4]], ["shape", () => [2, 2]]], call: (rt, [d, s]) => rt.tensor(d as never, s as never) },
+  { fn: "zeros", args: [["shape", () => [2, 2]]], call: (rt, [s]) => rt.zeros(s as never) },
+  { fn: "activation", args: [["name", () => "relu"]], call: (rt, [n]) => rt.activation(n as never) },
+];
+
+/** Each call of the table: a function with one argument replaced by a wrong value. */
+function wrongCalls(api: Api): { label: string; arg: RegExp; args: () => unknown[] }[] {
+  const valid = (): unknown[] => api.args.map(([, make]) => make());
+  const word = (name: string): RegExp => new RegExp(`\\b${name}\\b`);
+  const out: { label: string; arg: RegExp; args: () => unknown[] }[] = [];
+  api.args.forEach(([name], i) => {
+    for (const [what, make] of WRONG) {
+      out.push({ label: `${name} = ${what}`, arg: name === "name" ? /\bname\b|unknown activation/ : word(name), args: () => {
+        const args = valid();
+        args[i] = make();
+        return [...args, ...(api.options ? [{ ...api.options.base }] : [])];
+      } });
+    }
+  });
+  const o = api.options;
+  if (o === undefined) return out;
+  for (const [what, make] of WRONG) {
+    // Objects without keys are options of the right type (what a call then misses is another matter).
+    if (what === "an empty object" || what === "an object without a prototype") continue;
+    out.push({ label: `options = ${what}`, arg: /\boptions?\b/, args: () => [...valid(), make()] });
+  }
+  for (const key of o.keys) {
+    for (const [what, make] of WRONG) {
+      if (what === "a boolean" && o.booleans?.includes(key)) continue;
+      out.push({ label: `options.${key} = ${what}`, arg: word(key), args: () => [...valid(), { ...o.base, [key]: make() }] });
+    }
+    throwingOption(o.base, key).forEach((options, i) => {
+      out.push({ label: `options.${key} read through a throwing ${i === 0 ? "getter" : "prototype getter"}`, arg: word(key), args: () => [...valid(), options] });
+    });
+  }
+  return out;
+}
+
+describe("wrong types, everywhere", () => {
+  it("the table covers every function of the typed level", () => {
+    const methods = Object.getOwnPropertyNames(Runtime.prototype).filter((m) => {
+      const d = Object.getOwnPropertyDescriptor(Runtime.prototype, m);
+      return m !== "constructor" && typeof d?.value === "function";
+    });
+    const internal = [
+      "close", "closedError", "memory", "forget", "newTensor", "operand", "held", "stage", "call", "output", "finish",
+      "lossValue", "lossGrad", "labels", "update", "matvec",
+    ];
+    const covered = new Set(APIS.map((a) => a.fn.split(".")[0]));
+    expect(methods.filter((m) => !internal.includes(m) && !covered.has(m))).toEqual([]);
+  });
+
+  describe.each(["wasm-simd", "wasm", "js"] as Backend[])("on %s", (backend) => {
+    it.each(APIS.map((a) => [a.fn, a] as const))("%s: every wrong argument is a descent TypeError or RangeError naming it, and changes nothing", async (_fn, api) => {
+      const rt = await createRuntime({ backend });
+      // The valid call works, so each refusal below is about the one argument replaced.
+      const ok = api.call(rt, [...api.args.map(([, make]) => make()), ...(api.options ? [{ ...api.options.base }] : [])]);
+      if (ok instanceof Tensor) ok.dispose();
+      const before = rt.memory();
+      const failures: string[] = [];
+      for (const c of wrongCalls(api)) {
+        let error: unknown;
+        try {
+          const r = api.call(rt, c.args());
+          if (r instanceof Tensor) r.dispose();
+        } catch (err) {
+          error = err;
+        }
+        const message = error instanceof Error ? error.message : undefined;
+        if (error === undefined) failures.push(`${c.label}: accepted`);
+        else if (!(error instanceof TypeError || error instanceof RangeError) || !message?.startsWith("descent: ")) {
+          failures.push(`${c.label}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        } else if (!c.arg.test(message)) failures.push(`${c.label}: the message does not name the argument: ${message}`);
+        const after = rt.memory();
+        if (after.liveBytes !== before.liveBytes || after.liveTensors !== before.liveTensors) {
+          failures.push(`${c.label}: left ${after.liveBytes - before.liveBytes} bytes and ${after.liveTensors - before.liveTensors} tensors`);
+          break;
+        }
+      }
+      expect(failures).toEqual([]);
+      expect(Array.from(rt.activations.relu.forward(f(-1, 2)))).toEqual([0, 2]);
+    });
   });
 });
