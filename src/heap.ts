@@ -4,6 +4,10 @@
 // at the top lowers the bump pointer. Memory grows in whole 64 KiB pages and never shrinks.
 // Views (`f32`, `i32`, `u8`) are rebuilt whenever the underlying buffer changes, so a caller who
 // reads them after any allocation sees the current memory.
+//
+// The heap also knows which blocks hold tensors (`hold`), so that a Float32Array view of the memory
+// handed to the typed level can be checked to lie inside one live tensor: a view kept after its
+// tensor was disposed shows whatever owns those bytes now, and must never be read or written.
 
 export const PAGE = 65536;
 /** The most a wasm32 memory can hold: 65,536 pages. */
@@ -49,6 +53,13 @@ export class Heap {
   private top: number;
   private readonly free = new Map<number, number[]>();
   private readonly sizes = new Map<number, number>();
+  /** Blocks that hold tensors: start → the tensor's own bytes (the block may be longer). */
+  private readonly held = new Map<number, number>();
+  /**
+   * A shared memory's buffers from before it grew: growth does not detach a SharedArrayBuffer, so
+   * views of an old one still reach the memory (a plain ArrayBuffer's old views read as empty).
+   */
+  private readonly past = new WeakSet<ArrayBufferLike>();
   private buffer: ArrayBuffer | SharedArrayBuffer;
   f32: Float32Array;
   f64: Float64Array;
@@ -71,6 +82,7 @@ export class Heap {
   /** Rebuilds the views if the memory grew (possibly through another holder of it). */
   refresh(): void {
     if (this.buffer !== this.memory.buffer) {
+      if (typeof SharedArrayBuffer === "function" && this.buffer instanceof SharedArrayBuffer) this.past.add(this.buffer);
       this.buffer = this.memory.buffer;
       this.f32 = new Float32Array(this.buffer);
       this.f64 = new Float64Array(this.buffer);
@@ -111,11 +123,38 @@ export class Heap {
     return ptr;
   }
 
+  /** Marks a block as a tensor's, `bytes` long from its start, until it is released. */
+  hold(ptr: number, bytes: number): void {
+    this.held.set(ptr, bytes);
+  }
+
+  /** Whether `buffer` is this memory's, now or (shared) from before it grew. */
+  owns(buffer: ArrayBufferLike): boolean {
+    return buffer === this.memory.buffer || this.past.has(buffer);
+  }
+
+  /**
+   * Whether the bytes [start, start + bytes) lie inside one live tensor. A tensor's `.data` starts
+   * where its block does: one Map lookup. A view of part of one (subarray) looks at every tensor.
+   */
+  holds(start: number, bytes: number): boolean {
+    const exact = this.held.get(start);
+    // Blocks do not overlap: a view that starts where one tensor does lies in no other.
+    if (exact !== undefined) return bytes <= exact;
+    // Nothing is read or written through an empty view.
+    if (bytes === 0) return true;
+    for (const [ptr, size] of this.held) {
+      if (ptr <= start && start + bytes <= ptr + size) return true;
+    }
+    return false;
+  }
+
   /** Returns a block to the heap. Freeing an unknown pointer throws (it would corrupt the heap). */
   release(ptr: number): void {
     const size = this.sizes.get(ptr);
     if (size === undefined) throw new Error(`descent: internal error: release of unknown block ${ptr}`);
     this.sizes.delete(ptr);
+    this.held.delete(ptr);
     this.liveBytes -= size;
     if (ptr + size === this.top) {
       this.top = ptr;

@@ -9,7 +9,7 @@ import { describe, errorText } from "./checks.ts";
 import { ArrayMemory, Heap, MAX_PAGES, PAGE } from "./heap.ts";
 import { OPS_JS, OP_NAMES, type OpName } from "./ops-js.ts";
 import { ACTIVATIONS, kernelNames, type Activation, type ActivationName } from "./registry.ts";
-import { Tensor, disposedError, isTensor, type TensorOwner } from "./tensor.ts";
+import { Tensor, disposedError, isTensor, viewOf, type TensorOwner } from "./tensor.ts";
 import { ThreadPool } from "./threads.ts";
 import { compile, compileSync, hasSimd, hasWebAssembly, instantiate, threadsUnavailable, type WasmFlavor } from "./wasm.ts";
 
@@ -56,6 +56,11 @@ const ELEMENT = 4;
  */
 function isFloat32(v: unknown): v is Float32Array {
   return ArrayBuffer.isView(v) && v instanceof Float32Array;
+}
+
+/** A view of runtime memory outside every live tensor: freed, or another tensor's now. */
+function staleView(fn: string, arg: string): TypeError {
+  return new TypeError(`descent: ${fn}: ${arg} is a view of runtime memory that no live tensor holds (was its tensor disposed?)`);
 }
 
 /** An argument whose reading ran code that threw: a getter, a Proxy's trap. */
@@ -153,6 +158,11 @@ export class Runtime implements TensorOwner {
       if (data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView) throw wrong();
       const view = data as unknown as Float32Array;
       source = view;
+      if (this.heap.owns(view.buffer)) {
+        if (!this.held(view)) throw staleView(fn, "data");
+        // Copied out first: allocating the tensor may grow the memory, which detaches the view.
+        source = view.slice();
+      }
       length = view.length;
     } else if (typeof data === "object" && data !== null) {
       try {
@@ -191,6 +201,7 @@ export class Runtime implements TensorOwner {
     if (this.#closed) throw this.closedError("tensor");
     const bytes = length * ELEMENT;
     const ptr = this.heap.alloc(bytes, () => `a tensor of shape [${shape.join(", ")}]`);
+    this.heap.hold(ptr, bytes);
     this.#liveTensors++;
     return new Tensor(this, ptr, Object.isFrozen(shape) ? shape : Object.freeze(shape.slice()), length);
   }
@@ -218,7 +229,11 @@ export class Runtime implements TensorOwner {
 
   // ---------------------------------------------------------------- operands
 
-  /** @internal Resolves an input to a pointer, staging a copy only when it is not in memory. */
+  /**
+   * @internal Resolves an input to a pointer, staging a copy only when it is not in memory. A
+   * view of runtime memory is used in place only when it lies inside one live tensor: anything
+   * else it shows is freed memory or another tensor's, read or written, so it is refused.
+   */
   operand(x: unknown, fn: string, arg: string): Operand {
     if (isTensor(x)) {
       if (x.owner !== this) {
@@ -228,12 +243,27 @@ export class Runtime implements TensorOwner {
       return { ptr: x.ptr, length: x.length, shape: x.shape };
     }
     if (isFloat32(x)) {
-      if (x.buffer === this.heap.memory.buffer) return { ptr: x.byteOffset, length: x.length, shape: undefined };
+      if (this.heap.owns(x.buffer)) {
+        if (!this.held(x)) throw staleView(fn, arg);
+        return { ptr: x.byteOffset, length: x.length, shape: undefined };
+      }
       const ptr = this.stage(x.length, fn, arg);
       this.heap.f32.set(x, ptr / ELEMENT);
       return { ptr, length: x.length, shape: undefined };
     }
     throw new TypeError(`descent: ${fn}: ${arg} must be a Float32Array or a Tensor, received ${describe(x)}`);
+  }
+
+  /**
+   * Whether a view of this runtime's memory lies inside one live tensor: for a tensor's `.data`,
+   * whether that tensor lives (its block may hold another tensor by now); for any other view (a
+   * subarray, one built over the memory by hand), whether its bytes lie inside one live tensor.
+   * Staged blocks are no tensors: a view of one is refused.
+   */
+  private held(v: ArrayBufferView): boolean {
+    const t = v instanceof Float32Array ? viewOf(v) : undefined;
+    if (t !== undefined) return !t.disposed && t.owner === this;
+    return this.heap.holds(v.byteOffset, v.byteLength);
   }
 
   /** @internal Allocates a block released when the call ends (see call()). */
@@ -271,7 +301,7 @@ export class Runtime implements TensorOwner {
       if (out.length !== length) {
         throw new RangeError(`descent: ${fn}: out must have ${length} elements, received ${out.length}`);
       }
-      if (!tensor && out.buffer !== this.heap.memory.buffer) {
+      if (!tensor && !this.heap.owns(out.buffer)) {
         return { ptr: this.stage(length, fn, "out"), result: out, copyTo: out };
       }
       const o = this.operand(out, fn, "out");
@@ -397,6 +427,11 @@ export class Runtime implements TensorOwner {
       if (!(labels instanceof Int32Array || labels instanceof Uint8Array || labels instanceof Uint16Array ||
         labels instanceof Uint32Array || labels instanceof Float32Array)) throw wrong();
       values = labels;
+      if (this.heap.owns(labels.buffer)) {
+        if (!this.held(labels)) throw staleView(fn, "labels");
+        // Copied out first: staging may grow the memory, which detaches the view.
+        values = labels.slice();
+      }
     } else {
       try {
         if (!Array.isArray(labels)) throw wrong();
@@ -474,7 +509,7 @@ export class Runtime implements TensorOwner {
       run(ops.map((o) => o.ptr), g.ptr, g.length);
       // Arrays that were staged (not in memory) get their new values back.
       state.forEach((s, i) => {
-        if (isFloat32(s) && s.buffer !== this.heap.memory.buffer) {
+        if (isFloat32(s) && !this.heap.owns(s.buffer)) {
           const p = ops[i].ptr / ELEMENT;
           s.set(this.heap.f32.subarray(p, p + s.length));
         }

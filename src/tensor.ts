@@ -10,6 +10,18 @@ const reclaim = new FinalizationRegistry<{ heap: Heap; ptr: number; owner: Tenso
   held.heap.release(held.ptr);
 });
 
+/**
+ * The tensor each `.data` view came from. A view outlives its tensor, and once the block is
+ * reused it shows the next tensor's values at the very same bytes: only where the view came from
+ * tells a kept view of a disposed tensor from the new tensor's own.
+ */
+const views = new WeakMap<Float32Array, Tensor>();
+
+/** The tensor a `.data` view came from (undefined for any other array, a subarray of one included). */
+export function viewOf(v: Float32Array): Tensor | undefined {
+  return views.get(v);
+}
+
 /** What a tensor tells its runtime about its lifetime. */
 export interface TensorOwner {
   readonly heap: Heap;
@@ -60,6 +72,7 @@ export class Tensor {
     if (this.#buffer !== buffer || this.#view === undefined) {
       this.#buffer = buffer;
       this.#view = new Float32Array(buffer, ptr, this.length);
+      views.set(this.#view, this);
     }
     return this.#view;
   }

@@ -73,6 +73,62 @@ describe.each(ALL)("%s runtime memory", (backend) => {
     expect(rt.memory()).toMatchObject({ liveTensors: 0, liveBytes: 0 });
   });
 
+  it("a .data view kept after dispose() is refused everywhere, so the tensor now in its memory is never touched", async () => {
+    const rt = await createRuntime({ backend });
+    const f = (...v: number[]): Float32Array => Float32Array.from(v);
+    const a = rt.tensor([1, 2, 3, 4]);
+    const view = a.data;
+    a.dispose();
+    const b = rt.tensor([10, 20, 30, 40]);
+    // The freed block went to the next tensor: the view now shows b's values.
+    expect(view.byteOffset).toBe(b.ptr);
+    const before = rt.memory();
+    const stale = /is a view of runtime memory that no live tensor holds \(was its tensor disposed\?\)/;
+    const calls: [string, () => unknown][] = [
+      ["relu.forward: out", () => rt.activations.relu.forward(f(-1, -1, -1, -1), { out: view })],
+      ["relu.forward: x", () => rt.activations.relu.forward(view)],
+      ["tanh.backward: dy", () => rt.activations.tanh.backward(f(1, 2, 3, 4), view)],
+      ["prelu.forward: slope", () => rt.activations.prelu.forward(f(-1, -1, -1, -1), { slope: view })],
+      ["prelu.backward \\(dslope\\): out", () => rt.activations.prelu.backward(f(-1, -1, -1, -1), f(1, 1, 1, 1), { slope: f(1, 2, 3, 4), dslope: view })],
+      ["sgd: weights", () => rt.sgd(view, f(1, 1, 1, 1))],
+      ["sgd: gradient", () => rt.sgd(f(1, 1, 1, 1), view)],
+      ["momentum: velocity", () => rt.momentum(f(1, 1, 1, 1), f(1, 1, 1, 1), view)],
+      ["adam: v", () => rt.adam(f(1, 1, 1, 1), f(1, 1, 1, 1), f(0, 0, 0, 0), view, { step: 1 })],
+      ["axpy: y", () => rt.axpy(1, f(1, 1, 1, 1), view)],
+      ["mse: predictions", () => rt.mse(view, f(1, 2, 3, 4))],
+      ["mseGrad: out", () => rt.mseGrad(f(1, 2, 3, 4), f(1, 2, 3, 4), { out: view })],
+      ["softmaxCrossEntropy: labels", () => rt.softmaxCrossEntropy(f(1, 2, 3, 4), view, { cols: 4 })],
+      ["dot: b", () => rt.dot(f(1, 2, 3, 4), view)],
+      ["gemv: out", () => rt.gemv(f(1, 2, 3, 4, 5, 6, 7, 8), f(1, 2), { rows: 4, out: view })],
+      ["matmul: A", () => rt.matmul(view, f(1, 2, 3, 4), { m: 2, k: 2, n: 2 })],
+      ["tensor: data", () => rt.tensor(view)],
+    ];
+    for (const [where, call] of calls) {
+      expect(call, where).toThrow(TypeError);
+      expect(call, where).toThrow(new RegExp(`^descent: ${where} ${stale.source}`));
+    }
+    expect(Array.from(b.data)).toEqual([10, 20, 30, 40]);
+    expect(rt.memory()).toEqual(before);
+
+    // Views inside one live tensor are used in place, without a copy: .data, and part of it.
+    rt.activations.relu.forward(f(-1, 5, -1, 7), { out: b.data });
+    expect(Array.from(b.data)).toEqual([0, 5, 0, 7]);
+    rt.sgd(b.data.subarray(1, 3), f(1, 1), { lr: 1 });
+    expect(Array.from(b.data)).toEqual([0, 4, -1, 7]);
+    expect(rt.dot(b.data.subarray(2), f(2, 1))).toBe(5);
+    // A view that reaches past its tensor, or spans two, is not inside one live tensor.
+    const c = rt.tensor([1, 2, 3]);
+    const d = rt.tensor([4, 5, 6, 7]);
+    const buffer = rt.heap.memory.buffer;
+    expect(() => rt.activations.relu.forward(new Float32Array(buffer, c.ptr, 4))).toThrow(stale);
+    expect(() => rt.activations.relu.forward(new Float32Array(buffer, b.ptr + 8, 4))).toThrow(stale);
+    expect(() => rt.activations.relu.forward(f(1, 2, 3, 4), { out: new Float32Array(buffer, d.ptr - 4, 4) })).toThrow(stale);
+    expect(Array.from(c.data)).toEqual([1, 2, 3]);
+    expect(Array.from(d.data)).toEqual([4, 5, 6, 7]);
+    [b, c, d].forEach((t) => t.dispose());
+    expect(rt.memory()).toMatchObject({ liveTensors: 0, liveBytes: 0 });
+  });
+
   it("reports live tensors and bytes", async () => {
     const rt = await createRuntime({ backend });
     const t = rt.zeros([3, 5]);
@@ -81,6 +137,35 @@ describe.each(ALL)("%s runtime memory", (backend) => {
     expect(rt.memory()).toMatchObject({ liveTensors: 1, liveBytes: 64 });
     t.dispose();
     expect(rt.memory()).toMatchObject({ liveTensors: 0, liveBytes: 0 });
+  });
+});
+
+describe("views of a shared memory (the threads build)", () => {
+  it("a view taken before the memory grew still reaches it: used in place while its tensor lives, refused after", async () => {
+    const rt = await createRuntime({ backend: "wasm-simd", threads: 2 });
+    try {
+      expect(rt.heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const a = rt.tensor([1, 2, 3, 4]);
+      const early = a.data;
+      const big = rt.zeros([4 * 1024 * 1024]);
+      // A SharedArrayBuffer is not detached by growth: the old view still shows the memory.
+      expect(early.buffer).not.toBe(rt.heap.memory.buffer);
+      expect(early.length).toBe(4);
+      rt.activations.relu.forward(Float32Array.from([-1, 5, -1, 7]), { out: early });
+      expect(Array.from(a.data)).toEqual([0, 5, 0, 7]);
+      a.dispose();
+      const b = rt.tensor([10, 20, 30, 40]);
+      expect(b.ptr).toBe(early.byteOffset);
+      expect(() => rt.activations.relu.forward(Float32Array.from([-1, -1, -1, -1]), { out: early })).toThrow(
+        /^descent: relu\.forward: out is a view of runtime memory that no live tensor holds/,
+      );
+      expect(() => rt.sgd(early, new Float32Array(4))).toThrow(/^descent: sgd: weights is a view of runtime memory/);
+      expect(Array.from(b.data)).toEqual([10, 20, 30, 40]);
+      b.dispose();
+      big.dispose();
+    } finally {
+      await rt.close();
+    }
   });
 });
 
