@@ -1,5 +1,5 @@
-// Argument checks the typed level shares: how a received value is described in an error (never
-// throwing itself, whatever the value).
+// Argument checks that the runtime and the models share: how a received value is described in an
+// error (never throwing itself, whatever the value), and the one rule for each optimizer setting.
 import { isTensor } from "./tensor.ts";
 
 /**
@@ -47,4 +47,52 @@ export function errorText(err: unknown): string {
     // fall through: an error object that cannot be read
   }
   return describe(err);
+}
+
+// -------------------------------------------------------------------- optimizer settings
+
+/** Why a value breaks a rule (to follow "must be"), or undefined when it does not. */
+export type Rule = (v: number) => string | undefined;
+
+// The kernels compute in float32: a rule holds for the value they will see, so 0.99999999 (which is
+// 1 in float32) is as much a decay rate of 1 as 1 itself.
+const positive: Rule = (v) => {
+  const f = Math.fround(v);
+  return !(f > 0) ? "> 0" : f === Infinity ? "finite" : undefined;
+};
+const decayRate: Rule = (v) => {
+  const f = Math.fround(v);
+  return f >= 0 && f < 1 ? undefined : ">= 0 and < 1";
+};
+
+/**
+ * The one rule for each optimizer setting, for the update kernels (runtime.adam, runtime.momentum,
+ * runtime.sgd) and the models' options alike. A decay rate of 1 is refused: Adam's bias correction
+ * divides by 1 − β^t = 0, and momentum 1 never forgets a gradient.
+ */
+export const OPTIMIZER_RULES = {
+  lr: positive,
+  eps: positive,
+  momentum: decayRate,
+  beta1: decayRate,
+  beta2: decayRate,
+} as const satisfies Record<string, Rule>;
+
+export type OptimizerSetting = keyof typeof OPTIMIZER_RULES;
+
+/**
+ * An optimizer setting: `fallback` when undefined, else checked against its rule. Throws a
+ * TypeError for a value that is not a number, a RangeError for one that breaks the rule, naming
+ * `fn` and the setting.
+ */
+export function optimizerSetting(fn: string, name: OptimizerSetting, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number") throw new TypeError(`descent: ${fn}: ${name} must be a number, received ${describe(value)}`);
+  const why = OPTIMIZER_RULES[name](value);
+  if (why !== undefined) {
+    const f = Math.fround(value);
+    const rounded = f !== value && !Number.isNaN(value) ? ` (${f} in float32)` : "";
+    throw new RangeError(`descent: ${fn}: ${name} must be ${why}, received ${value}${rounded}`);
+  }
+  return value;
 }

@@ -5,7 +5,7 @@
 //                    checks nothing;
 //   everything else  the typed level: Float32Array or Tensor in, validated, copied into memory
 //                    only when it is not already there, results returned the same way they came.
-import { describe, errorText } from "./checks.ts";
+import { describe, errorText, optimizerSetting } from "./checks.ts";
 import { ArrayMemory, Heap, MAX_PAGES, PAGE } from "./heap.ts";
 import { OPS_JS, OP_NAMES, type OpName } from "./ops-js.ts";
 import { ACTIVATIONS, kernelNames, type Activation, type ActivationName } from "./registry.ts";
@@ -462,7 +462,7 @@ export class Runtime implements TensorOwner {
   /** w −= lr·g. */
   sgd(w: Input, g: Input, options?: { lr?: number }): void {
     const fn = "sgd";
-    const lr = scalar(fn, "lr", orDefault(option(fn, checkOptions(fn, options, SGD), "lr"), 0.01), positiveFinite);
+    const lr = Math.fround(optimizerSetting(fn, "lr", option(fn, checkOptions(fn, options, SGD), "lr"), 0.01));
     this.update(fn, [w], SGD_STATE, g, "gradient", (wp, gp, n) => (this.kernels.sgd_f32 as Kernel)(wp[0], gp, n, lr));
   }
 
@@ -470,8 +470,8 @@ export class Runtime implements TensorOwner {
   momentum(w: Input, g: Input, velocity: Input, options?: { lr?: number; momentum?: number; nesterov?: boolean }): void {
     const fn = "momentum";
     const o = checkOptions(fn, options, MOMENTUM);
-    const lr = scalar(fn, "lr", orDefault(option(fn, o, "lr"), 0.01), positiveFinite);
-    const mu = scalar(fn, "momentum", orDefault(option(fn, o, "momentum"), 0.9), unitInterval);
+    const lr = Math.fround(optimizerSetting(fn, "lr", option(fn, o, "lr"), 0.01));
+    const mu = Math.fround(optimizerSetting(fn, "momentum", option(fn, o, "momentum"), 0.9));
     const nesterov = flag(fn, "nesterov", option(fn, o, "nesterov")) ? 1 : 0;
     this.update(fn, [w, velocity], MOMENTUM_STATE, g, "gradient", (p, gp, n) =>
       (this.kernels.momentum_f32 as Kernel)(p[0], gp, p[1], n, lr, mu, nesterov));
@@ -489,10 +489,10 @@ export class Runtime implements TensorOwner {
       const Kind = step === undefined || typeof step === "number" ? RangeError : TypeError;
       throw new Kind(`descent: adam: step must be an integer >= 1 (the count of updates so far, from 1), received ${describe(step)}`);
     }
-    const lr = scalar(fn, "lr", orDefault(option(fn, o, "lr"), 0.001), positiveFinite);
-    const b1 = scalar(fn, "beta1", orDefault(option(fn, o, "beta1"), 0.9), unitInterval);
-    const b2 = scalar(fn, "beta2", orDefault(option(fn, o, "beta2"), 0.999), unitInterval);
-    const eps = scalar(fn, "eps", orDefault(option(fn, o, "eps"), 1e-8), positiveFinite);
+    const lr = Math.fround(optimizerSetting(fn, "lr", option(fn, o, "lr"), 0.001));
+    const b1 = Math.fround(optimizerSetting(fn, "beta1", option(fn, o, "beta1"), 0.9));
+    const b2 = Math.fround(optimizerSetting(fn, "beta2", option(fn, o, "beta2"), 0.999));
+    const eps = Math.fround(optimizerSetting(fn, "eps", option(fn, o, "eps"), 1e-8));
     this.update(fn, [w, m, v], ADAM_STATE, g, "gradient", (p, gp, n) =>
       (this.kernels.adam_f32 as Kernel)(p[0], gp, p[1], p[2], n, lr, b1, b2, eps, step));
   }
@@ -698,8 +698,6 @@ function noAlias(fn: string, ptr: number, length: number, inputs: Operand[]): vo
 
 type Check = (v: number) => string | undefined;
 const finiteNumber: Check = (v) => (Number.isFinite(v) ? undefined : "a finite number");
-const positiveFinite: Check = (v) => (Number.isFinite(v) && v > 0 ? undefined : "a finite number > 0");
-const unitInterval: Check = (v) => (v >= 0 && v < 1 ? undefined : "a number in [0, 1)");
 
 function scalar(fn: string, name: string, v: unknown, check?: Check): number {
   if (typeof v !== "number") throw new TypeError(`descent: ${fn}: ${name} must be a number, received ${describe(v)}`);
@@ -707,11 +705,6 @@ function scalar(fn: string, name: string, v: unknown, check?: Check): number {
   if (why !== undefined) throw new RangeError(`descent: ${fn}: ${name} must be ${why}, received ${v}`);
   // Scalars are float32 on every backend (the WASM boundary rounds them), so all compute alike.
   return Math.fround(v);
-}
-
-/** An option's value, or its default when it was not given (null is given: it is checked). */
-function orDefault(v: unknown, fallback: number): unknown {
-  return v === undefined ? fallback : v;
 }
 
 /** A boolean option: undefined is false; anything but a boolean is refused (not taken for truthy). */

@@ -1,7 +1,9 @@
 // Bad input gets a TypeError or RangeError that names the argument, what was expected and what
 // came, never a trap, a NaN or a corrupted buffer; and the runtime works normally afterwards.
 import { describe, expect, it } from "vitest";
-import { ACTIVATIONS, Runtime, Tensor, createRuntime, type Backend } from "../src/index.ts";
+import {
+  ACTIVATIONS, LinearRegression, LogisticRegression, Runtime, Sequential, Tensor, createRuntime, dense, type Backend,
+} from "../src/index.ts";
 
 const f = (...v: number[]): Float32Array => Float32Array.from(v);
 
@@ -55,7 +57,7 @@ const CASES: [string, (rt: Runtime) => unknown, ErrorConstructor, RegExp][] = [
   ["adam without a step", (rt) => rt.adam(f(1), f(1), f(0), f(0), {} as never), RangeError,
     /adam: step must be an integer >= 1/],
   ["sgd with a negative lr", (rt) => rt.sgd(f(1), f(1), { lr: -1 }), RangeError,
-    /sgd: lr must be a finite number > 0, received -1/],
+    /sgd: lr must be > 0, received -1/],
   ["momentum's velocity of another length", (rt) => rt.momentum(f(1, 2), f(1, 2), f(0)), RangeError,
     /momentum: velocity must have the same length as gradient \(2\), received 1/],
   ["matmul of mismatched inner sizes", (rt) => rt.matmul(rt.tensor(new Float32Array(6), [2, 3]), rt.tensor(new Float32Array(8), [4, 2])),
@@ -303,5 +305,54 @@ describe("wrong types, everywhere", () => {
       expect(failures).toEqual([]);
       expect(Array.from(rt.activations.relu.forward(f(-1, 2)))).toEqual([0, 2]);
     });
+  });
+});
+
+describe("optimizer settings: one rule for the kernels and the models", () => {
+  // 0.99999999 is 1 in float32, which is what the kernels compute with.
+  const values = [0, 0.5, 0.9999999, 0.99999999, 1, 1.5, -0.1, NaN, Infinity];
+  const kernelAccepts = (rt: Runtime, name: string, value: number): boolean => {
+    const w = f(1, 2), g = f(0.5, 0.5), m = f(0, 0), s = f(0, 0);
+    try {
+      if (name === "momentum") rt.momentum(w, g, m, { momentum: value });
+      else if (name === "lr") rt.sgd(w, g, { lr: value });
+      else rt.adam(w, g, m, s, { step: 1, [name]: value });
+      return true;
+    } catch (err) {
+      expect((err as Error).message).toMatch(new RegExp(`^descent: (adam|momentum|sgd): ${name} must be `));
+      return false;
+    }
+  };
+  const modelAccepts = (name: string, value: number): boolean => {
+    try {
+      new Sequential([dense({ units: 1 })], { optimizer: name === "momentum" ? "momentum" : "adam", [name]: value });
+      return true;
+    } catch (err) {
+      expect((err as Error).message).toMatch(new RegExp(`^descent: Sequential: ${name} must be `));
+      return false;
+    }
+  };
+
+  it.each(["beta1", "beta2", "momentum", "lr", "eps"])("%s: the same values are accepted and refused by both", async (name) => {
+    const rt = await createRuntime({ backend: "js" });
+    const kernel = values.map((x) => kernelAccepts(rt, name, x));
+    const model = values.map((x) => modelAccepts(name, x));
+    expect(model).toEqual(kernel);
+    expect(kernel.some((x) => x)).toBe(true);
+    expect(kernel.some((x) => !x)).toBe(true);
+  });
+
+  it("a decay rate of exactly 1 is refused up front, naming the option and the model", async () => {
+    const rt = await createRuntime({ backend: "js" });
+    expect(() => new Sequential([dense({ units: 1 })], { beta1: 1 })).toThrow(/^descent: Sequential: beta1 must be >= 0 and < 1, received 1$/);
+    expect(() => new LinearRegression({ solver: "gd", optimizer: "momentum", momentum: 1 })).toThrow(
+      /^descent: LinearRegression: momentum must be >= 0 and < 1, received 1$/,
+    );
+    expect(() => new LogisticRegression({ solver: "gd", beta2: 0.99999999 })).toThrow(
+      /^descent: LogisticRegression: beta2 must be >= 0 and < 1, received 0\.99999999 \(1 in float32\)$/,
+    );
+    expect(() => rt.adam(f(1), f(1), f(0), f(0), { step: 1, beta2: 1 })).toThrow(/^descent: adam: beta2 must be >= 0 and < 1, received 1$/);
+    expect(() => rt.momentum(f(1), f(1), f(0), { momentum: 1 })).toThrow(/^descent: momentum: momentum must be >= 0 and < 1, received 1$/);
+    expect(() => rt.sgd(f(1), f(1), { lr: "0.1" as never })).toThrow(/^descent: sgd: lr must be a number, received the string "0\.1"$/);
   });
 });

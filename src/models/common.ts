@@ -1,5 +1,6 @@
 // What every model shares: option checking with clear errors, the fit options and epoch report,
 // the training history, and the small numeric helpers (seeded initialisation, metrics).
+import { optimizerSetting } from "../checks.ts";
 import { runtime as defaultRuntime } from "../default.ts";
 import { Runtime } from "../runtime.ts";
 
@@ -198,12 +199,13 @@ export function optimizerOption(fn: string, o: Record<string, unknown>, fallback
   const defaultLr = name === "adam" ? 0.001 : 0.01;
   return {
     name,
-    lr: num(fn, "lr", o.lr, defaultLr, { above: 0 }),
-    momentum: num(fn, "momentum", o.momentum, 0.9, { min: 0, max: 1 }),
+    // The update kernels' own rules (src/checks.ts), so a model refuses what runtime.adam would.
+    lr: optimizerSetting(fn, "lr", o.lr, defaultLr),
+    momentum: optimizerSetting(fn, "momentum", o.momentum, 0.9),
     nesterov: bool(fn, "nesterov", o.nesterov, false),
-    beta1: num(fn, "beta1", o.beta1, 0.9, { min: 0, max: 1 }),
-    beta2: num(fn, "beta2", o.beta2, 0.999, { min: 0, max: 1 }),
-    eps: num(fn, "eps", o.eps, 1e-8, { above: 0 }),
+    beta1: optimizerSetting(fn, "beta1", o.beta1, 0.9),
+    beta2: optimizerSetting(fn, "beta2", o.beta2, 0.999),
+    eps: optimizerSetting(fn, "eps", o.eps, 1e-8),
   };
 }
 
