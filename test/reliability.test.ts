@@ -469,3 +469,19 @@ try {
     model.dispose();
   });
 });
+
+describe("closing the runtime", () => {
+  it("close() during a single-threaded fit rejects it at the next epoch (or iteration), the model is put back, and it then refuses work", async () => {
+    for (const k of [KINDS[1], KINDS[3], KINDS[6]]) {
+      const rt = await createRuntime();
+      const model = await k.make(rt).fit(train.X, k.y(train));
+      const history = model.history;
+      const run = model.fit(other.X, k.y(other), { onEpoch: (e) => { if (e.epoch === 2) void rt.close(); } });
+      await expect(run).rejects.toThrow(/the runtime was closed/);
+      await expect(model.fit(other.X, k.y(other))).rejects.toThrow(/the runtime was closed/);
+      expect(() => model.predict(probe)).toThrow(/the runtime was closed/);
+      expect(model.history).toBe(history);
+      model.dispose();
+    }
+  });
+});

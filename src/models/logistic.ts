@@ -118,7 +118,7 @@ export class LogisticRegression extends Model {
       const result = await lbfgs(evaluate, x, {
         maxIter: this.#maxIter, gtol: this.#tol, ftol: 1e-12, memory: 10, pause: createYielder(),
         onIteration: (iteration, f) => {
-          if (signal.aborted) return false;
+          if (signal.aborted || this.runtime.closed) return false;
           this.history.loss.push(f);
           let valLoss: number | undefined;
           if (data.validation !== undefined) {
@@ -135,6 +135,7 @@ export class LogisticRegression extends Model {
         },
       });
       if (signal.aborted) throw signal.reason;
+      if (this.runtime.closed) throw this.runtime.closedError(fn);
       layer.w.data.set(x.subarray(0, nw));
       layer.b.data.set(x.subarray(nw));
       this.convergence = { iterations: result.iterations, reason: result.reason };

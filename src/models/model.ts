@@ -158,6 +158,7 @@ export abstract class Model {
     if (this.#running !== undefined) {
       throw new TypeError(`descent: ${where}: fit is already running on this model; await it (or abort its signal) before starting another`);
     }
+    if (this.runtime.closed) throw this.runtime.closedError(where);
     const user = signalOption(where, typeof options === "object" && options !== null ? (options as { signal?: unknown }).signal : undefined);
     if (user?.aborted) throw user.reason;
     const own = new AbortController();

@@ -345,6 +345,8 @@ export async function train(
     }
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       if (o.signal?.aborted) throw o.signal.reason;
+      // A fit on one thread never reaches the pool that would notice: close() is checked here.
+      if (rt.closed) throw rt.closedError("fit");
       let total = 0;
       if (batch === rows) {
         total = net.lossAndGradients(data.x.ptr, data.y.ptr, rows, true) + net.penalty();
