@@ -161,8 +161,9 @@ const CHUNK = 64;
       }
     }
     // 2. Losses and derivatives: independent vectors, so the exp/log1p latency overlaps; d
-    //    replaces z in scratch.
-    for (let r = c; r < end; r += 4) {
+    //    replaces z in scratch. A do-while loop (end > c), for the reason in reduce.ts.
+    let r = c;
+    do {
       const zs = at(scratch, r - c);
       if (ASC_FEATURE_SIMD) {
         const z = v128.load(zs);
@@ -190,7 +191,8 @@ const CHUNK = 64;
           else { s3 += loss; e3 += <f64>d; }
         }
       }
-    }
+      r += 4;
+    } while (r < end);
     // 3. gw += Σ d_r·x_r, the chunk's rows read again from cache.
     for (let r = c; r < end; r += 4) {
       const ds = at(scratch, r - c);

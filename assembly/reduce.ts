@@ -5,7 +5,9 @@
 //   are summed in order from 0 and added last.
 // The SIMD build keeps the lanes in vector registers; the scalar build keeps them in four locals.
 // A reduction is parameterised by an op class (never instantiated: its methods are @inline and
-// called on a null reference) whose `term` computes one lane's contribution.
+// called on a null reference) whose `term` computes one lane's contribution. The vector loops are
+// guarded do-while loops: binaryen's loop-invariant code motion only moves code that runs on every
+// pass through a loop body, and asc puts a `for` body inside an `if`.
 
 import { LANES, ld, st } from "./lanes";
 
@@ -64,12 +66,13 @@ import { LANES, ld, st } from "./lanes";
     const kv = f32x4.splat(k);
     let lo = f64x2.splat(0);
     let hi = f64x2.splat(0);
-    for (; i + LANES <= n; i += LANES) {
+    if (i + LANES <= n) do {
       const v = op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv);
       if (op.keep()) st<v128>(at(out, i), v);
       lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
       hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
-    }
+      i += LANES;
+    } while (i + LANES <= n);
     const pair = f64x2.add(lo, hi);
     lanes = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
   } else {
@@ -112,7 +115,7 @@ export let secondSum: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     const kv = f32x4.splat(k);
     let lo = f64x2.splat(0), hi = f64x2.splat(0), lo2 = f64x2.splat(0), hi2 = f64x2.splat(0);
-    for (; i + LANES <= n; i += LANES) {
+    if (i + LANES <= n) do {
       const va = ld<v128>(at(a, i));
       const vb = ld<v128>(at(b, i));
       const v = op.term<v128>(va, vb, kv);
@@ -122,7 +125,8 @@ export let secondSum: f64 = 0;
       hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
       lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w));
       hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w)));
-    }
+      i += LANES;
+    } while (i + LANES <= n);
     const pair = f64x2.add(lo, hi);
     const pair2 = f64x2.add(lo2, hi2);
     first = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
@@ -200,14 +204,18 @@ export let secondSum: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     const kv = f32x4.splat(k);
     // Unrolled four times (see scripts/generate.ts); each vector is stored before the next load.
-    for (; i + 4 * LANES <= n; i += 4 * LANES) {
+    if (i + 4 * LANES <= n) do {
       const pa = at(a, i), pb = at(b, i), po = at(out, i);
       v128.store(po, op.term<v128>(v128.load(pa), v128.load(pb), kv));
       v128.store(po, op.term<v128>(v128.load(pa, 16), v128.load(pb, 16), kv), 16);
       v128.store(po, op.term<v128>(v128.load(pa, 32), v128.load(pb, 32), kv), 32);
       v128.store(po, op.term<v128>(v128.load(pa, 48), v128.load(pb, 48), kv), 48);
-    }
-    for (; i + LANES <= n; i += LANES) st<v128>(at(out, i), op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv));
+      i += 4 * LANES;
+    } while (i + 4 * LANES <= n);
+    if (i + LANES <= n) do {
+      st<v128>(at(out, i), op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv));
+      i += LANES;
+    } while (i + LANES <= n);
   }
   for (; i < n; i++) st<f32>(at(out, i), op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k));
 }

@@ -34,7 +34,9 @@ for (const a of ACTIVATIONS) {
   const sArgs = a.params.map((p) => `, ${p.name}`).join("");
   // The vector loop is unrolled four times (16 elements per iteration, one address computation
   // and immediate offsets), which matters for the memory-bound kernels; each vector is loaded,
-  // computed and stored in turn, so in-place calls see the same order as a plain loop.
+  // computed and stored in turn, so in-place calls see the same order as a plain loop. The vector
+  // loops are guarded do-while loops: binaryen's loop-invariant code motion only moves code that
+  // runs on every pass through the loop body, and asc puts a `for` body inside an `if`.
   const fwdAt = (off: number): string =>
     `      v128.store(py, ${ns}.forward<v128>(v128.load(px, ${off})${vArgs}), ${off});`;
   const bwdAt = (off: number): string =>
@@ -45,12 +47,16 @@ for (const a of ACTIVATIONS) {
     "  let i = 0;",
     "  if (ASC_FEATURE_SIMD) {",
     ...splats,
-    "    for (; i + 16 <= n; i += 16) {",
+    "    if (i + 16 <= n) do {",
     "      const px = at(x, i);",
     "      const py = at(y, i);",
     ...[0, 16, 32, 48].map(fwdAt),
-    "    }",
-    `    for (; i + 4 <= n; i += 4) st<v128>(at(y, i), ${ns}.forward<v128>(ld<v128>(at(x, i))${vArgs}));`,
+    "      i += 16;",
+    "    } while (i + 16 <= n);",
+    "    if (i + 4 <= n) do {",
+    `      st<v128>(at(y, i), ${ns}.forward<v128>(ld<v128>(at(x, i))${vArgs}));`,
+    "      i += 4;",
+    "    } while (i + 4 <= n);",
     "  }",
     `  for (; i < n; i++) st<f32>(at(y, i), ${ns}.forward<f32>(ld<f32>(at(x, i))${sArgs}));`,
     "}",
@@ -59,15 +65,17 @@ for (const a of ACTIVATIONS) {
     "  let i = 0;",
     "  if (ASC_FEATURE_SIMD) {",
     ...splats,
-    "    for (; i + 16 <= n; i += 16) {",
+    "    if (i + 16 <= n) do {",
     "      const px = at(x, i);",
     "      const pdy = at(dy, i);",
     "      const pdx = at(dx, i);",
     ...[0, 16, 32, 48].map(bwdAt),
-    "    }",
-    "    for (; i + 4 <= n; i += 4) {",
+    "      i += 16;",
+    "    } while (i + 16 <= n);",
+    "    if (i + 4 <= n) do {",
     `      st<v128>(at(dx, i), ${ns}.backward<v128>(ld<v128>(at(x, i)), ld<v128>(at(dy, i))${vArgs}));`,
-    "    }",
+    "      i += 4;",
+    "    } while (i + 4 <= n);",
     "  }",
     `  for (; i < n; i++) st<f32>(at(dx, i), ${ns}.backward<f32>(ld<f32>(at(x, i)), ld<f32>(at(dy, i))${sArgs}));`,
     "}",

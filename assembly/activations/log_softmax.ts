@@ -30,7 +30,10 @@ export function logSoftmax_f32(x: usize, y: usize, rows: i32, cols: i32): void {
     const logSum = Math.log1p(s - 1.0);
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 4 <= cols; i += 4) st<v128>(at(yr, i), subSubF64<v128>(ld<v128>(at(xr, i)), m, logSum));
+      if (i + 4 <= cols) do {
+        st<v128>(at(yr, i), subSubF64<v128>(ld<v128>(at(xr, i)), m, logSum));
+        i += 4;
+      } while (i + 4 <= cols);
     }
     for (; i < cols; i++) st<f32>(at(yr, i), subSubF64<f32>(ld<f32>(at(xr, i)), m, logSum));
   }
@@ -48,10 +51,11 @@ export function logSoftmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, c
     const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 4 <= cols; i += 4) {
+      if (i + 4 <= cols) do {
         const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m));
         st<v128>(at(dxr, i), sub<v128>(ld<v128>(at(dyr, i)), mul<v128>(e, f32x4.splat(k))));
-      }
+        i += 4;
+      } while (i + 4 <= cols);
     }
     for (; i < cols; i++) {
       const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m);

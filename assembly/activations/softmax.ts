@@ -47,10 +47,11 @@ export function softmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, cols
     const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 4 <= cols; i += 4) {
+      if (i + 4 <= cols) do {
         const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m));
         st<v128>(at(dxr, i), gradLane<v128>(e, ld<v128>(at(dyr, i)), inv, dot));
-      }
+        i += 4;
+      } while (i + 4 <= cols);
     }
     for (; i < cols; i++) {
       const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m);
