@@ -75,6 +75,24 @@ interface Operand {
   shape: readonly number[] | undefined;
 }
 
+/**
+ * How a kernel's work divides over threads: the argument that counts its items, the pointer
+ * arguments into arrays of them, and the argument giving an item's width in floats (a row's
+ * length; one float per item when undefined). Each thread then runs the same kernel on a
+ * contiguous share of whole items, so results are bit-identical to one thread's.
+ */
+export interface Split {
+  readonly count: number;
+  readonly pointers: readonly number[];
+  readonly width?: number;
+}
+
+/**
+ * Below this many floats a kernel stays on the calling thread: waking the workers and waiting for
+ * them costs more than the second core saves (the crossover measured by bench/threads.ts).
+ */
+export const SPLIT_MIN_ELEMENTS = 1 << 17;
+
 export class Runtime implements TensorOwner {
   readonly backend: Backend;
   /** The pointer level: WASM exports or the `js` table, byte offsets into `heap`. */
@@ -86,6 +104,12 @@ export class Runtime implements TensorOwner {
   /** Worker threads for training (undefined: single-threaded). */
   readonly pool: ThreadPool | undefined;
   #liveTensors = 0;
+  /** @internal The size from which kernels split over the threads (bench/threads.ts lowers it to find the crossover). */
+  splitMinElements = SPLIT_MIN_ELEMENTS;
+  /** The weight updates, split over the threads when large. */
+  readonly #sgd: Kernel;
+  readonly #momentum: Kernel;
+  readonly #adam: Kernel;
   /** Blocks staged for the call in progress, released when it ends. */
   #staged: number[] = [];
   #closed = false;
@@ -99,6 +123,9 @@ export class Runtime implements TensorOwner {
     this.pool = pool;
     this.label = `${backend} runtime${pool ? ` with ${pool.size + 1} threads` : ""}`;
     if (pool !== undefined) pool.label = this.label;
+    this.#sgd = this.splitKernel("sgd_f32", { count: 2, pointers: [0, 1] });
+    this.#momentum = this.splitKernel("momentum_f32", { count: 3, pointers: [0, 1, 2] });
+    this.#adam = this.splitKernel("adam_f32", { count: 4, pointers: [0, 1, 2, 3] });
     this.activations = buildActivations(this);
   }
 
@@ -128,6 +155,32 @@ export class Runtime implements TensorOwner {
     return new TypeError(
       `descent: ${fn}: the runtime was closed (the ${this.label}); a closed runtime runs nothing: create another with createRuntime()`,
     );
+  }
+
+  /**
+   * @internal Kernel `name` of the pointer level, run on every thread of the pool when its work
+   * is at least splitMinElements floats (the plain kernel on a runtime without threads).
+   */
+  splitKernel(name: string, split: Split): Kernel {
+    const kernel = this.kernels[name] as Kernel;
+    const pool = this.pool;
+    if (pool === undefined) return kernel;
+    const threads = pool.size + 1;
+    return (...args: number[]) => {
+      const count = args[split.count];
+      const width = split.width === undefined ? 1 : args[split.width];
+      if (count * width < this.splitMinElements) return kernel(...args);
+      // Whole items per thread; single floats in multiples of 16 (a 64-byte cache line).
+      const share = split.width === undefined ? Math.ceil(count / threads / 16) * 16 : Math.ceil(count / threads);
+      const tasks: number[][] = [];
+      for (let start = 0; start < count; start += share) {
+        const task = args.slice();
+        task[split.count] = Math.min(share, count - start);
+        for (const p of split.pointers) task[p] += start * width * ELEMENT;
+        tasks.push(task);
+      }
+      pool.run(name, tasks, (task) => kernel(...task));
+    };
   }
 
   /** An activation by name (e.g. from a config or the command line); unknown names throw. */
@@ -463,7 +516,7 @@ export class Runtime implements TensorOwner {
   sgd(w: Input, g: Input, options?: { lr?: number }): void {
     const fn = "sgd";
     const lr = Math.fround(optimizerSetting(fn, "lr", option(fn, checkOptions(fn, options, SGD), "lr"), 0.01));
-    this.update(fn, [w], SGD_STATE, g, "gradient", (wp, gp, n) => (this.kernels.sgd_f32 as Kernel)(wp[0], gp, n, lr));
+    this.update(fn, [w], SGD_STATE, g, "gradient", (wp, gp, n) => this.#sgd(wp[0], gp, n, lr));
   }
 
   /** v = μ·v + g; w −= lr·v (or lr·(g + μ·v) with nesterov). */
@@ -474,7 +527,7 @@ export class Runtime implements TensorOwner {
     const mu = Math.fround(optimizerSetting(fn, "momentum", option(fn, o, "momentum"), 0.9));
     const nesterov = flag(fn, "nesterov", option(fn, o, "nesterov")) ? 1 : 0;
     this.update(fn, [w, velocity], MOMENTUM_STATE, g, "gradient", (p, gp, n) =>
-      (this.kernels.momentum_f32 as Kernel)(p[0], gp, p[1], n, lr, mu, nesterov));
+      this.#momentum(p[0], gp, p[1], n, lr, mu, nesterov));
   }
 
   /** One Adam step (PyTorch's formulation); `step` counts from 1. */
@@ -494,7 +547,7 @@ export class Runtime implements TensorOwner {
     const b2 = Math.fround(optimizerSetting(fn, "beta2", option(fn, o, "beta2"), 0.999));
     const eps = Math.fround(optimizerSetting(fn, "eps", option(fn, o, "eps"), 1e-8));
     this.update(fn, [w, m, v], ADAM_STATE, g, "gradient", (p, gp, n) =>
-      (this.kernels.adam_f32 as Kernel)(p[0], gp, p[1], p[2], n, lr, b1, b2, eps, step));
+      this.#adam(p[0], gp, p[1], p[2], n, lr, b1, b2, eps, step));
   }
 
   /** Runs an in-place update over state buffers (weights first), copying back staged arrays. */
@@ -804,8 +857,12 @@ function buildActivations(rt: Runtime): Activations {
   const ops: Record<string, ActivationOp> = {};
   for (const a of ACTIVATIONS as readonly Activation[]) {
     const k = kernelNames(a);
-    const fwd = rt.kernels[k.forward] as Kernel;
-    const bwd = rt.kernels[k.backward] as Kernel;
+    // Elementwise and row-wise kernels split over the runtime's threads when large (PReLU's
+    // slope indexing and slope gradient do not split: it runs on one thread).
+    const fwd = a.kind === "slope" ? rt.kernels[k.forward] as Kernel
+      : rt.splitKernel(k.forward, a.kind === "elementwise" ? { count: 2, pointers: [0, 1] } : { count: 2, pointers: [0, 1], width: 3 });
+    const bwd = a.kind === "slope" ? rt.kernels[k.backward] as Kernel
+      : rt.splitKernel(k.backward, a.kind === "elementwise" ? { count: 3, pointers: [0, 1, 2] } : { count: 3, pointers: [0, 1, 2], width: 4 });
     const bName = `${a.name}.backward`;
     const fName = `${a.name}.forward`;
     const forwardKeys = new Set([...OPTION_KEYS[a.kind], ...a.params.map((p) => p.name)]);

@@ -27,6 +27,8 @@ const MAX_ARGS = 16;
 const TIMEOUT_MS = 60_000;
 /** How often a waiting caller looks at the clock. */
 const SLICE_MS = 100;
+/** Polls of a control word before sleeping on it (tens of microseconds; see bench/threads.ts). */
+const SPIN = 20_000;
 
 /**
  * The worker's whole program, as source text: it needs nothing but its workerData, so it runs
@@ -49,6 +51,9 @@ const abase = index * ${MAX_ARGS};
 parentPort.postMessage("ready");
 let seen = 0;
 for (;;) {
+  // A short spin first: a kernel call that follows soon after the last (every layer of a training
+  // step) finds the worker awake, which Atomics.wait's wake-up would cost tens of microseconds.
+  for (let i = 0; i < ${SPIN} && Atomics.load(ctl, base + ${REQUEST}) === seen; i++);
   Atomics.wait(ctl, base + ${REQUEST}, seen);
   const seq = Atomics.load(ctl, base + ${REQUEST});
   if (seq < 0) break;
@@ -187,6 +192,7 @@ export class ThreadPool {
   #await(t: number, seq: number): string | undefined {
     const ctl = this.#ctl;
     const base = (t - 1) * WORDS;
+    for (let i = 0; i < SPIN && Atomics.load(ctl, base + DONE) !== seq; i++);
     const started = Date.now();
     for (;;) {
       const done = Atomics.load(ctl, base + DONE);

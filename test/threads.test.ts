@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LinearRegression, LogisticRegression, createRuntime, type Matrix, type Runtime } from "../src/index.ts";
 import { createRuntimeSync } from "../src/runtime.ts";
 import { mulberry32 } from "../src/random.ts";
+import { sameBits } from "./helpers.ts";
+
+const SAME = { equal: true, at: -1 };
 
 const runtimes: Record<number, Runtime> = {};
 beforeAll(async () => {
@@ -107,3 +110,51 @@ describe("threads", () => {
 function optionsOf(m: LinearRegression): Record<string, unknown> {
   return { ...(m as unknown as { saved: Record<string, unknown> }).saved, runtime: m.runtime };
 }
+
+describe("kernels split over the threads", () => {
+  // Odd sizes (not multiples of 16, rows not a multiple of the thread count), from just below to
+  // well above the split threshold, and the threshold lowered so that small shares are split too.
+  it.each([1, 2, 4])("activations, forward and backward, and the updates give one thread's bits on %i threads", async (threads) => {
+    const rt = runtimes[threads];
+    const single = runtimes[1];
+    const saved = rt.splitMinElements;
+    rt.splitMinElements = 0;
+    // (So that the test cannot pass by running everything on one thread.)
+    const runs = rt.pool === undefined ? undefined : vi.spyOn(rt.pool, "run");
+    try {
+      for (const n of [1, 17, 1001, 131_071, 300_003]) {
+        const r = mulberry32(n);
+        const x = Float32Array.from({ length: n }, () => r() * 40 - 20);
+        const dy = Float32Array.from({ length: n }, () => r() * 2 - 1);
+        for (const name of ["sigmoid", "tanh", "relu", "leakyRelu", "elu", "softplus"] as const) {
+          const op = rt.activations[name];
+          const ref = single.activations[name];
+          expect(sameBits(op.forward(x), ref.forward(x)), `${name} n=${n}`).toEqual(SAME);
+          expect(sameBits(op.backward(x, dy), ref.backward(x, dy)), `${name}′ n=${n}`).toEqual(SAME);
+        }
+        for (const name of ["softmax", "logSoftmax"] as const) {
+          const cols = n >= 1001 ? 7 : 1;
+          const m = n - (n % cols);
+          const xs = x.subarray(0, m);
+          expect(sameBits(rt.activations[name].forward(xs, { cols }), single.activations[name].forward(xs, { cols })), `${name} n=${m}`).toEqual(SAME);
+          expect(sameBits(rt.activations[name].backward(xs, dy.subarray(0, m), { cols }), single.activations[name].backward(xs, dy.subarray(0, m), { cols })), `${name}′ n=${m}`).toEqual(SAME);
+        }
+        const w1 = x.slice(), w2 = x.slice(), m1 = new Float32Array(n), m2 = new Float32Array(n), v1 = new Float32Array(n), v2 = new Float32Array(n);
+        for (let step = 1; step <= 3; step++) {
+          rt.adam(w1, dy, m1, v1, { step });
+          single.adam(w2, dy, m2, v2, { step });
+        }
+        expect(sameBits(w1, w2), `adam n=${n}`).toEqual(SAME);
+        rt.momentum(w1, dy, m1, { nesterov: true });
+        single.momentum(w2, dy, m2, { nesterov: true });
+        rt.sgd(w1, dy);
+        single.sgd(w2, dy);
+        expect(sameBits(w1, w2), `momentum + sgd n=${n}`).toEqual(SAME);
+      }
+      if (threads > 1) expect(runs?.mock.calls.length).toBeGreaterThan(100);
+    } finally {
+      rt.splitMinElements = saved;
+      runs?.mockRestore();
+    }
+  });
+});
