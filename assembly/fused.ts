@@ -12,24 +12,24 @@
 // chunks of CHUNK rows and blocks of four; z uses rowDot's lane order, losses and d are summed in
 // sum64's, gw takes ((d0x0 + d1x1) + (d2x2 + d3x3)) per block, so the SIMD and scalar builds
 // agree bit for bit.
-import { add, atLeast, div, mul, negAbs, splat, sub } from "./lanes";
+import { add, atLeast, constantBase, div, konst, mul, negAbs, sub } from "./lanes";
 import { expNonPos, log1pUnit, sigmoidOf } from "./math";
 import { at, lanesOf } from "./reduce";
 
 // A row kind: `shared` is what loss and deriv both need (the cross-entropy's e^(−|z|), computed
-// once for the log1p and the sigmoid).
+// once for the log1p and the sigmoid); kz is the loop's constant base (lanes.ts konst).
 @final @unmanaged class SquaredRow {
-  @inline shared<T>(z: T): T { return z; }
-  @inline loss<T>(z: T, t: T, _s: T): T { const e = sub<T>(z, t); return mul<T>(e, e); }
-  @inline deriv<T>(z: T, t: T, n: T, _s: T): T { const e = sub<T>(z, t); return div<T>(add<T>(e, e), n); }
+  @inline shared<T>(z: T, _kz: T): T { return z; }
+  @inline loss<T>(z: T, t: T, _s: T, _kz: T): T { const e = sub<T>(z, t); return mul<T>(e, e); }
+  @inline deriv<T>(z: T, t: T, n: T, _s: T, _kz: T): T { const e = sub<T>(z, t); return div<T>(add<T>(e, e), n); }
 }
 
 @final @unmanaged class LogisticRow {
-  @inline shared<T>(z: T): T { return expNonPos<T>(negAbs<T>(z)); }
-  @inline loss<T>(z: T, t: T, e: T): T {
-    return add<T>(sub<T>(atLeast<T>(z, splat<T>(0.0)), mul<T>(z, t)), log1pUnit<T>(e));
+  @inline shared<T>(z: T, kz: T): T { return expNonPos<T>(negAbs<T>(z, kz), kz); }
+  @inline loss<T>(z: T, t: T, e: T, kz: T): T {
+    return add<T>(sub<T>(atLeast<T>(z, konst<T>(0.0, kz)), mul<T>(z, t)), log1pUnit<T>(e, kz));
   }
-  @inline deriv<T>(z: T, t: T, n: T, e: T): T { return div<T>(sub<T>(sigmoidOf<T>(z, e), t), n); }
+  @inline deriv<T>(z: T, t: T, n: T, e: T, kz: T): T { return div<T>(sub<T>(sigmoidOf<T>(z, e, kz), t), n); }
 }
 
 /**
@@ -161,29 +161,35 @@ const CHUNK = 64;
       }
     }
     // 2. Losses and derivatives: independent vectors, so the exp/log1p latency overlaps; d
-    //    replaces z in scratch. A do-while loop (end > c), for the reason in reduce.ts.
-    let r = c;
-    do {
-      const zs = at(scratch, r - c);
-      if (ASC_FEATURE_SIMD) {
+    //    replaces z in scratch. The vector loop is a do-while loop (end > c), for the reason in
+    //    reduce.ts.
+    if (ASC_FEATURE_SIMD) {
+      const kz = constantBase<v128>();
+      let r = c;
+      do {
+        const zs = at(scratch, r - c);
         const z = v128.load(zs);
         const tv = v128.load(at(t, r));
-        const sh = row.shared<v128>(z);
-        const loss = row.loss<v128>(z, tv, sh);
-        const d = row.deriv<v128>(z, tv, f32x4.splat(n), sh);
+        const sh = row.shared<v128>(z, kz);
+        const loss = row.loss<v128>(z, tv, sh, kz);
+        const d = row.deriv<v128>(z, tv, f32x4.splat(n), sh, kz);
         v128.store(zs, d);
         s0 += <f64>f32x4.extract_lane(loss, 0); s1 += <f64>f32x4.extract_lane(loss, 1);
         s2 += <f64>f32x4.extract_lane(loss, 2); s3 += <f64>f32x4.extract_lane(loss, 3);
         e0 += <f64>f32x4.extract_lane(d, 0); e1 += <f64>f32x4.extract_lane(d, 1);
         e2 += <f64>f32x4.extract_lane(d, 2); e3 += <f64>f32x4.extract_lane(d, 3);
-      } else {
+        r += 4;
+      } while (r < end);
+    } else {
+      for (let r = c; r < end; r += 4) {
+        const zs = at(scratch, r - c);
         for (let k = 0; k < 4; k++) {
           const p = zs + (<usize>k << 2);
           const z = load<f32>(p);
           const tk = load<f32>(at(t, r + k));
-          const sh = row.shared<f32>(z);
-          const loss = <f64>row.loss<f32>(z, tk, sh);
-          const d = row.deriv<f32>(z, tk, n, sh);
+          const sh = row.shared<f32>(z, 0);
+          const loss = <f64>row.loss<f32>(z, tk, sh, 0);
+          const d = row.deriv<f32>(z, tk, n, sh, 0);
           store<f32>(p, d);
           if (k == 0) { s0 += loss; e0 += <f64>d; }
           else if (k == 1) { s1 += loss; e1 += <f64>d; }
@@ -191,8 +197,7 @@ const CHUNK = 64;
           else { s3 += loss; e3 += <f64>d; }
         }
       }
-      r += 4;
-    } while (r < end);
+    }
     // 3. gw += Σ d_r·x_r, the chunk's rows read again from cache.
     for (let r = c; r < end; r += 4) {
       const ds = at(scratch, r - c);
@@ -205,9 +210,9 @@ const CHUNK = 64;
     const xr = at(x, r * cols);
     const z = rowDot(xr, w, cols) + bias;
     const tr = load<f32>(at(t, r));
-    const e = row.shared<f32>(z);
-    total += <f64>row.loss<f32>(z, tr, e);
-    const d = row.deriv<f32>(z, tr, n, e);
+    const e = row.shared<f32>(z, 0);
+    total += <f64>row.loss<f32>(z, tr, e, 0);
+    const d = row.deriv<f32>(z, tr, n, e, 0);
     dsum += <f64>d;
     for (let j = 0; j < cols; j++) {
       const p = at(gw, j);

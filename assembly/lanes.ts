@@ -22,6 +22,30 @@ export const LANES = 4;
   else return c;
 }
 
+// Constants of lane bodies that run in vector loops. V8 13+ (Turboshaft) builds a v128 constant
+// where it is used: inside a loop, at every use, three instructions through a general-purpose
+// register (movabs, vmovq, vpunpcklqdq), where V8 11-12 (TurboFan) scheduled each constant once in
+// front of the loop; an exp-based lane body has a dozen of them. binaryen, for its part, folds any
+// value it can see to be constant back into its uses, so a loop cannot simply keep its constants
+// in locals. konst forms a constant as c | kz, kz being all-zero bits loaded from static memory
+// (constantBase), which neither compiler can see through: c | kz does not change in the loop,
+// binaryen's loop-invariant code motion moves it in front of the (do-while) loop, and V8 keeps it
+// in a register, or a stack slot, for the whole loop. Scalar lanes use the plain constant.
+
+const ZERO_BITS = memory.data<f32>([0, 0, 0, 0]);
+
+/** The all-zero base of konst: loaded once per kernel call, outside its loops. */
+@inline export function constantBase<T>(): T {
+  if (isVector<T>()) return v128.load(ZERO_BITS);
+  else return 0;
+}
+
+/** c in every lane, formed from the loop's constantBase kz (see above); exactly c. */
+@inline export function konst<T>(c: f32, kz: T): T {
+  if (isVector<T>()) return v128.or(f32x4.splat(c), kz);
+  else return c;
+}
+
 @inline export function add<T>(a: T, b: T): T {
   if (isVector<T>()) return f32x4.add(a, b);
   else return a + b;
@@ -72,9 +96,9 @@ export const LANES = 4;
   else return abs<f32>(a);
 }
 
-/** Magnitude of `mag` with the sign bit of `sgn`. */
-@inline export function copysign_<T>(mag: T, sgn: T): T {
-  if (isVector<T>()) return v128.bitselect(sgn, mag, i32x4.splat(0x80000000));
+/** Magnitude of `mag` with the sign bit of `sgn` (kz: the loop's constantBase). */
+@inline export function copysign_<T>(mag: T, sgn: T, kz: T): T {
+  if (isVector<T>()) return v128.bitselect(sgn, mag, konst<v128>(-0.0, kz));
   else return copysign<f32>(mag, sgn);
 }
 
@@ -97,9 +121,9 @@ export const LANES = 4;
   else return p == c;
 }
 
-/** −|a|: the sign bit set. */
-@inline export function negAbs<T>(a: T): T {
-  if (isVector<T>()) return v128.or(a, i32x4.splat(0x80000000));
+/** −|a|: the sign bit set (kz: the loop's constantBase). */
+@inline export function negAbs<T>(a: T, kz: T): T {
+  if (isVector<T>()) return v128.or(a, konst<v128>(-0.0, kz));
   else return reinterpret<f32>(reinterpret<i32>(a) | 0x80000000);
 }
 

@@ -16,7 +16,7 @@ export function dot_f32(a: usize, b: usize, n: i32): f32 {
 }
 
 @final @unmanaged class Axpy {
-  @inline term<T>(x: T, y: T, alpha: T): T { return add<T>(y, mul<T>(alpha, x)); }
+  @inline term<T>(x: T, y: T, alpha: T, _kz: T): T { return add<T>(y, mul<T>(alpha, x)); }
 }
 
 export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void {

@@ -4,18 +4,18 @@
 //   mse:  L = mean((p − t)²),                         ∂L/∂p = 2(p − t)/n
 //   bce:  L = mean(max(z, 0) − z·t + log1p(e^(−|z|))),  ∂L/∂z = (σ(z) − t)/n   (from logits)
 //   sce:  L = mean_r(logΣ_j e^(z_rj) − z_r,label),       ∂L/∂z = (softmax(z_r) − onehot)/rows
-import { add, atLeast, div, mul, negAbs, splat, sub } from "./lanes";
+import { add, atLeast, div, konst, mul, negAbs, sub } from "./lanes";
 import { expNonPos, log1pUnit, sigmoidCore } from "./math";
 import { at, map2, maxOf, sum64 } from "./reduce";
 import { ExpShifted, ExpShiftedKeep, Scale } from "./terms";
 
 @final @unmanaged class SquaredError {
-  @inline term<T>(p: T, t: T, _unused: T): T { const d = sub<T>(p, t); return mul<T>(d, d); }
+  @inline term<T>(p: T, t: T, _unused: T, _kz: T): T { const d = sub<T>(p, t); return mul<T>(d, d); }
   @inline keep(): bool { return false; }
 }
 
 @final @unmanaged class SquaredErrorGrad {
-  @inline term<T>(p: T, t: T, n: T): T { const d = sub<T>(p, t); return div<T>(add<T>(d, d), n); }
+  @inline term<T>(p: T, t: T, n: T, _kz: T): T { const d = sub<T>(p, t); return div<T>(add<T>(d, d), n); }
 }
 
 export function mse_f32(p: usize, t: usize, n: i32): f32 {
@@ -70,15 +70,15 @@ export function mseWithGrad_f32(p: usize, t: usize, g: usize, n: i32): f32 {
 }
 
 @final @unmanaged class BceTerm {
-  @inline term<T>(z: T, t: T, _unused: T): T {
-    const softplusNegAbs = log1pUnit<T>(expNonPos<T>(negAbs<T>(z)));
-    return add<T>(sub<T>(atLeast<T>(z, splat<T>(0.0)), mul<T>(z, t)), softplusNegAbs);
+  @inline term<T>(z: T, t: T, _unused: T, kz: T): T {
+    const softplusNegAbs = log1pUnit<T>(expNonPos<T>(negAbs<T>(z, kz), kz), kz);
+    return add<T>(sub<T>(atLeast<T>(z, konst<T>(0.0, kz)), mul<T>(z, t)), softplusNegAbs);
   }
   @inline keep(): bool { return false; }
 }
 
 @final @unmanaged class BceGrad {
-  @inline term<T>(z: T, t: T, n: T): T { return div<T>(sub<T>(sigmoidCore<T>(z), t), n); }
+  @inline term<T>(z: T, t: T, n: T, kz: T): T { return div<T>(sub<T>(sigmoidCore<T>(z, kz), t), n); }
 }
 
 export function bceWithLogits_f32(z: usize, t: usize, n: i32): f32 {

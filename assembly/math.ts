@@ -11,8 +11,12 @@
 //   expm1(x) = 2ⁿ·expm1(r) + (2ⁿ − 1), exact at n = 0, so it keeps full relative accuracy near 0.
 // Measured against float64 over 4·10⁶ float32 inputs of every exponent: ≤ 1 ulp for e^x (it is
 // elu′ for x <= 0, checked by test/activations.test.ts), ≤ 1.1 ulp for expm1 (elu).
+// Every constant is written konst(c, kz), kz being the constant base of the loop the code runs in
+// (lanes.ts), and not splat(c): V8 13+ (Turboshaft) builds a v128 constant at every use inside a
+// loop, three instructions through a general-purpose register each, a dozen per vector here, where
+// V8 11–12 built it once in front of the loop; konst's constants are set up once, before the loop.
 
-import { abs_, add, atLeast, sub, mul, div, splat, neg, negAbs, exponentOf, ifGt, ifLt } from "./lanes";
+import { abs_, add, atLeast, sub, mul, div, konst, neg, negAbs, exponentOf, ifGt, ifLt } from "./lanes";
 
 const LOG2E: f32 = 1.4426950408889634;
 const LN2_HI: f32 = 0.693359375;
@@ -26,11 +30,11 @@ const Q3: f32 = 0.008366521;
 const Q4: f32 = 0.0013882512;
 
 /** expm1(r) for |r| <= ln2/2 + a little: the polynomial shared by exp and expm1. */
-@inline function expm1Poly<T>(r: T): T {
-  let q = add<T>(splat<T>(Q3), mul<T>(r, splat<T>(Q4)));
-  q = add<T>(splat<T>(Q2), mul<T>(r, q));
-  q = add<T>(splat<T>(Q1), mul<T>(r, q));
-  q = add<T>(splat<T>(Q0), mul<T>(r, q));
+@inline function expm1Poly<T>(r: T, kz: T): T {
+  let q = add<T>(konst<T>(Q3, kz), mul<T>(r, konst<T>(Q4, kz)));
+  q = add<T>(konst<T>(Q2, kz), mul<T>(r, q));
+  q = add<T>(konst<T>(Q1, kz), mul<T>(r, q));
+  q = add<T>(konst<T>(Q0, kz), mul<T>(r, q));
   return add<T>(r, mul<T>(mul<T>(r, r), q));
 }
 
@@ -39,13 +43,13 @@ const Q4: f32 = 0.0013882512;
  * [2^23, 2^24), where the float32 spacing is 1, so it is round-to-nearest-even(y) + MAGIC exactly,
  * and its low mantissa bits hold n + BIAS. Returns that sum; n is (sum − MAGIC).
  */
-@inline function roundedLog2<T>(x: T, magic: f32): T {
-  return add<T>(mul<T>(x, splat<T>(LOG2E)), splat<T>(magic));
+@inline function roundedLog2<T>(x: T, magic: f32, kz: T): T {
+  return add<T>(mul<T>(x, konst<T>(LOG2E, kz)), konst<T>(magic, kz));
 }
 
 /** r = x − n·ln2, with n·LN2_HI exact (n has at most 8 bits, LN2_HI 9). */
-@inline function reduce<T>(x: T, n: T): T {
-  return sub<T>(sub<T>(x, mul<T>(n, splat<T>(LN2_HI))), mul<T>(n, splat<T>(LN2_LO)));
+@inline function reduce<T>(x: T, n: T, kz: T): T {
+  return sub<T>(sub<T>(x, mul<T>(n, konst<T>(LN2_HI, kz))), mul<T>(n, konst<T>(LN2_LO, kz)));
 }
 
 // 1.5·2^23 plus the exponent bias: 127 for 2^n itself, 127 + 64 for 2^(n + 64), which keeps the
@@ -55,40 +59,40 @@ const MAGIC_64: f32 = 12582912.0 + 127.0 + 64.0;
 const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 
 /** e^x for x in [−104, 0] from the magic sum z of roundedLog2 (bias 127 + 64) and r. */
-@inline function expFromReduced<T>(z: T, r: T): T {
-  const p = expm1Poly<T>(r);
-  return mul<T>(mul<T>(add<T>(splat<T>(1.0), p), exponentOf<T>(z)), splat<T>(TWO_M64));
+@inline function expFromReduced<T>(z: T, r: T, kz: T): T {
+  const p = expm1Poly<T>(r, kz);
+  return mul<T>(mul<T>(add<T>(konst<T>(1.0, kz), p), exponentOf<T>(z)), konst<T>(TWO_M64, kz));
 }
 
 /**
  * e^(x + lo) for x <= 0 (−Inf gives 0, NaN gives NaN). `lo` is a small correction term
  * (the rounding error of an operation that produced x), 0 where there is none.
  */
-@inline export function expNonPos2<T>(x: T, lo: T): T {
+@inline export function expNonPos2<T>(x: T, lo: T, kz: T): T {
   // Below −104 the result is 0 in float32; clamping keeps n within the scale's range (and the
   // correction, meaningless there, is dropped with the rest of the argument).
-  const xc = atLeast<T>(x, splat<T>(-104.0));
-  const z = roundedLog2<T>(xc, MAGIC_64);
-  const n = sub<T>(z, splat<T>(MAGIC_64));
-  const r = add<T>(reduce<T>(xc, n), ifLt<T>(x, splat<T>(-104.0), splat<T>(0.0), lo));
-  return expFromReduced<T>(z, r);
+  const xc = atLeast<T>(x, konst<T>(-104.0, kz));
+  const z = roundedLog2<T>(xc, MAGIC_64, kz);
+  const n = sub<T>(z, konst<T>(MAGIC_64, kz));
+  const r = add<T>(reduce<T>(xc, n, kz), ifLt<T>(x, konst<T>(-104.0, kz), konst<T>(0.0, kz), lo));
+  return expFromReduced<T>(z, r, kz);
 }
 
 /** e^x for x <= 0. */
-@inline export function expNonPos<T>(x: T): T {
-  const xc = atLeast<T>(x, splat<T>(-104.0));
-  const z = roundedLog2<T>(xc, MAGIC_64);
-  return expFromReduced<T>(z, reduce<T>(xc, sub<T>(z, splat<T>(MAGIC_64))));
+@inline export function expNonPos<T>(x: T, kz: T): T {
+  const xc = atLeast<T>(x, konst<T>(-104.0, kz));
+  const z = roundedLog2<T>(xc, MAGIC_64, kz);
+  return expFromReduced<T>(z, reduce<T>(xc, sub<T>(z, konst<T>(MAGIC_64, kz)), kz), kz);
 }
 
 /** e^x − 1 for x <= 0, with full relative accuracy near 0 (−Inf gives −1, NaN gives NaN). */
-@inline export function expm1NonPos<T>(x: T): T {
+@inline export function expm1NonPos<T>(x: T, kz: T): T {
   // Below −87 the result is −1 in float32; clamping keeps 2ⁿ a normal number.
-  const xc = atLeast<T>(x, splat<T>(-87.0));
-  const z = roundedLog2<T>(xc, MAGIC);
-  const p = expm1Poly<T>(reduce<T>(xc, sub<T>(z, splat<T>(MAGIC))));
+  const xc = atLeast<T>(x, konst<T>(-87.0, kz));
+  const z = roundedLog2<T>(xc, MAGIC, kz);
+  const p = expm1Poly<T>(reduce<T>(xc, sub<T>(z, konst<T>(MAGIC, kz)), kz), kz);
   const t = exponentOf<T>(z);
-  return add<T>(mul<T>(t, p), sub<T>(t, splat<T>(1.0)));
+  return add<T>(mul<T>(t, p), sub<T>(t, konst<T>(1.0, kz)));
 }
 
 const SQRT2: f32 = 1.4142135623730951;
@@ -104,50 +108,50 @@ const L11: f32 = 0.09090909090909091;
  * w = 1 + u is split as 2^k·m with m in [√½, √2]; log m = 2·atanh(s), s = (m − 1)/(m + 1),
  * |s| ≤ 0.172, odd series to s¹¹; the rounding error c of 1 + u is added back as c/w.
  */
-@inline export function log1pUnit<T>(u: T): T {
-  const w = add<T>(splat<T>(1.0), u);
-  const c = sub<T>(u, sub<T>(w, splat<T>(1.0)));
-  const k = ifGt<T>(w, splat<T>(SQRT2), splat<T>(1.0), splat<T>(0.0));
-  const m = ifGt<T>(w, splat<T>(SQRT2), mul<T>(w, splat<T>(0.5)), w);
-  const s = div<T>(sub<T>(m, splat<T>(1.0)), add<T>(m, splat<T>(1.0)));
+@inline export function log1pUnit<T>(u: T, kz: T): T {
+  const w = add<T>(konst<T>(1.0, kz), u);
+  const c = sub<T>(u, sub<T>(w, konst<T>(1.0, kz)));
+  const k = ifGt<T>(w, konst<T>(SQRT2, kz), konst<T>(1.0, kz), konst<T>(0.0, kz));
+  const m = ifGt<T>(w, konst<T>(SQRT2, kz), mul<T>(w, konst<T>(0.5, kz)), w);
+  const s = div<T>(sub<T>(m, konst<T>(1.0, kz)), add<T>(m, konst<T>(1.0, kz)));
   const s2 = mul<T>(s, s);
-  let q = add<T>(splat<T>(L9), mul<T>(s2, splat<T>(L11)));
-  q = add<T>(splat<T>(L7), mul<T>(s2, q));
-  q = add<T>(splat<T>(L5), mul<T>(s2, q));
-  q = add<T>(splat<T>(L3), mul<T>(s2, q));
+  let q = add<T>(konst<T>(L9, kz), mul<T>(s2, konst<T>(L11, kz)));
+  q = add<T>(konst<T>(L7, kz), mul<T>(s2, q));
+  q = add<T>(konst<T>(L5, kz), mul<T>(s2, q));
+  q = add<T>(konst<T>(L3, kz), mul<T>(s2, q));
   const twoS = add<T>(s, s);
   const logm = add<T>(twoS, mul<T>(mul<T>(twoS, s2), q));
-  const tail = add<T>(mul<T>(k, splat<T>(LN2_LO)), div<T>(c, w));
-  return add<T>(mul<T>(k, splat<T>(LN2_HI)), add<T>(logm, tail));
+  const tail = add<T>(mul<T>(k, konst<T>(LN2_LO, kz)), div<T>(c, w));
+  return add<T>(mul<T>(k, konst<T>(LN2_HI, kz)), add<T>(logm, tail));
 }
 
 /**
  * e^(x − m) for m >= x (m the row maximum), with the rounding error of x − m carried into
  * the exponent (TwoSum), so that large shifts do not cost relative accuracy.
  */
-@inline export function expShifted<T>(x: T, m: T): T {
+@inline export function expShifted<T>(x: T, m: T, kz: T): T {
   const d = sub<T>(x, m);
   const bv = sub<T>(d, x);
   const err = add<T>(sub<T>(x, sub<T>(d, bv)), sub<T>(neg<T>(m), bv));
   // Where d overflowed to −Inf, err is NaN; expNonPos2 drops the correction below −104.
-  return expNonPos2<T>(d, err);
+  return expNonPos2<T>(d, err, kz);
 }
 
 /** σ from x and e = e^(−|x|) ∈ (0, 1]: 1/(1 + e) for x >= 0, e/(1 + e) below. */
-@inline export function sigmoidOf<T>(x: T, e: T): T {
-  const num = ifLt<T>(x, splat<T>(0.0), e, splat<T>(1.0));
+@inline export function sigmoidOf<T>(x: T, e: T, kz: T): T {
+  const num = ifLt<T>(x, konst<T>(0.0, kz), e, konst<T>(1.0, kz));
   // NaN: the comparison is false and selects 1, but e is NaN, so the quotient is NaN.
-  return div<T>(num, add<T>(splat<T>(1.0), e));
+  return div<T>(num, add<T>(konst<T>(1.0, kz), e));
 }
 
 /** σ(x) = 1/(1 + e^(−x)), written with e = e^(−|x|) ∈ (0, 1] so nothing overflows. */
-@inline export function sigmoidCore<T>(x: T): T {
-  return sigmoidOf<T>(x, expNonPos<T>(negAbs<T>(x)));
+@inline export function sigmoidCore<T>(x: T, kz: T): T {
+  return sigmoidOf<T>(x, expNonPos<T>(negAbs<T>(x, kz), kz), kz);
 }
 
 /** σ(x + lo) for a small correction lo (see twoProductLo). */
-@inline export function sigmoidCore2<T>(x: T, lo: T): T {
-  return sigmoidOf<T>(x, expNonPos2<T>(negAbs<T>(x), ifLt<T>(x, splat<T>(0.0), lo, neg<T>(lo))));
+@inline export function sigmoidCore2<T>(x: T, lo: T, kz: T): T {
+  return sigmoidOf<T>(x, expNonPos2<T>(negAbs<T>(x, kz), ifLt<T>(x, konst<T>(0.0, kz), lo, neg<T>(lo)), kz), kz);
 }
 
 const SPLIT: f32 = 4097.0; // 2^12 + 1: Dekker's split of a 24-bit significand into 12 + 12 bits
@@ -157,28 +161,28 @@ const SPLIT: f32 = 4097.0; // 2^12 + 1: Dekker's split of a 24-bit significand i
  * no FMA needed); 0 where |p| is beyond 2^100, where the split itself could overflow and the
  * error is irrelevant to every caller.
  */
-@inline export function twoProductLo<T>(a: T, b: T, p: T): T {
-  const as = mul<T>(a, splat<T>(SPLIT));
+@inline export function twoProductLo<T>(a: T, b: T, p: T, kz: T): T {
+  const as = mul<T>(a, konst<T>(SPLIT, kz));
   const ah = sub<T>(as, sub<T>(as, a));
   const al = sub<T>(a, ah);
-  const bs = mul<T>(b, splat<T>(SPLIT));
+  const bs = mul<T>(b, konst<T>(SPLIT, kz));
   const bh = sub<T>(bs, sub<T>(bs, b));
   const bl = sub<T>(b, bh);
   const err = add<T>(add<T>(add<T>(sub<T>(mul<T>(ah, bh), p), mul<T>(ah, bl)), mul<T>(al, bh)), mul<T>(al, bl));
-  return ifLt<T>(abs_<T>(p), splat<T>(1.2676506e30), err, splat<T>(0.0));
+  return ifLt<T>(abs_<T>(p), konst<T>(1.2676506e30, kz), err, konst<T>(0.0, kz));
 }
 
 /**
  * e/(1 + e)² for e in [0, 1] (the shape of σ′ and sech²). The rounding error c of d = 1 + e is
  * exact (d − 1 is exact for d in [1, 2]) and is carried into the square: (1 + e)² ≈ d·(d + 2c).
  */
-@inline export function bell<T>(e: T): T {
-  const d = add<T>(splat<T>(1.0), e);
-  const c = sub<T>(e, sub<T>(d, splat<T>(1.0)));
+@inline export function bell<T>(e: T, kz: T): T {
+  const d = add<T>(konst<T>(1.0, kz), e);
+  const c = sub<T>(e, sub<T>(d, konst<T>(1.0, kz)));
   return div<T>(e, mul<T>(d, add<T>(d, add<T>(c, c))));
 }
 
 /** σ′(x) = e/(1 + e)² with e = e^(−|x|): symmetric, no cancellation. */
-@inline export function sigmoidPrimeCore<T>(x: T): T {
-  return bell<T>(expNonPos<T>(negAbs<T>(x)));
+@inline export function sigmoidPrimeCore<T>(x: T, kz: T): T {
+  return bell<T>(expNonPos<T>(negAbs<T>(x, kz), kz), kz);
 }

@@ -9,7 +9,7 @@
 // guarded do-while loops: binaryen's loop-invariant code motion only moves code that runs on every
 // pass through a loop body, and asc puts a `for` body inside an `if`.
 
-import { LANES, ld, st } from "./lanes";
+import { constantBase, LANES, ld, st } from "./lanes";
 
 /** Address of the i-th f32 after ptr. */
 @inline export function at(ptr: usize, i: i32): usize {
@@ -55,7 +55,8 @@ import { LANES, ld, st } from "./lanes";
 }
 
 /**
- * Σ op.term(a[i], b[i], k) accumulated in f64; when op.keep() each term is also stored to out[i]
+ * Σ op.term(a[i], b[i], k, kz) accumulated in f64 (kz: the loop's constant base, lanes.ts konst;
+ * 0 for scalar lanes); when op.keep() each term is also stored to out[i]
  * (which may alias a or b: each element is read before it is written).
  */
 @inline export function sum64<Op>(a: usize, b: usize, out: usize, n: i32, k: f32): f64 {
@@ -64,10 +65,11 @@ import { LANES, ld, st } from "./lanes";
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const kv = f32x4.splat(k);
+    const kz = constantBase<v128>();
     let lo = f64x2.splat(0);
     let hi = f64x2.splat(0);
     if (i + LANES <= n) do {
-      const v = op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv);
+      const v = op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv, kz);
       if (op.keep()) st<v128>(at(out, i), v);
       lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
       hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
@@ -78,10 +80,10 @@ import { LANES, ld, st } from "./lanes";
   } else {
     let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
     for (; i + LANES <= n; i += LANES) {
-      const v0 = op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k);
-      const v1 = op.term<f32>(ld<f32>(at(a, i + 1)), ld<f32>(at(b, i + 1)), k);
-      const v2 = op.term<f32>(ld<f32>(at(a, i + 2)), ld<f32>(at(b, i + 2)), k);
-      const v3 = op.term<f32>(ld<f32>(at(a, i + 3)), ld<f32>(at(b, i + 3)), k);
+      const v0 = op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k, 0);
+      const v1 = op.term<f32>(ld<f32>(at(a, i + 1)), ld<f32>(at(b, i + 1)), k, 0);
+      const v2 = op.term<f32>(ld<f32>(at(a, i + 2)), ld<f32>(at(b, i + 2)), k, 0);
+      const v3 = op.term<f32>(ld<f32>(at(a, i + 3)), ld<f32>(at(b, i + 3)), k, 0);
       if (op.keep()) {
         st<f32>(at(out, i), v0); st<f32>(at(out, i + 1), v1);
         st<f32>(at(out, i + 2), v2); st<f32>(at(out, i + 3), v3);
@@ -92,7 +94,7 @@ import { LANES, ld, st } from "./lanes";
   }
   let tail: f64 = 0;
   for (; i < n; i++) {
-    const v = op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k);
+    const v = op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k, 0);
     if (op.keep()) st<f32>(at(out, i), v);
     tail += v;
   }
@@ -103,7 +105,7 @@ import { LANES, ld, st } from "./lanes";
 export let secondSum: f64 = 0;
 
 /**
- * Two sums in one pass: Σ op.term(a, b, k) (returned) and Σ op.term2(a, b, term) (in secondSum),
+ * Two sums in one pass: Σ op.term(a, b, k, kz) (returned) and Σ op.term2(a, b, term) (in secondSum),
  * both in f64 and in the order described at the top of this file; when op.keep() each term is
  * also stored to out[i] (which may alias a or b: each element is read before it is written).
  */
@@ -114,11 +116,12 @@ export let secondSum: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const kv = f32x4.splat(k);
+    const kz = constantBase<v128>();
     let lo = f64x2.splat(0), hi = f64x2.splat(0), lo2 = f64x2.splat(0), hi2 = f64x2.splat(0);
     if (i + LANES <= n) do {
       const va = ld<v128>(at(a, i));
       const vb = ld<v128>(at(b, i));
-      const v = op.term<v128>(va, vb, kv);
+      const v = op.term<v128>(va, vb, kv, kz);
       const w = op.term2<v128>(va, vb, v);
       if (op.keep()) st<v128>(at(out, i), v);
       lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
@@ -139,8 +142,8 @@ export let secondSum: f64 = 0;
       const a1 = ld<f32>(at(a, i + 1)), b1 = ld<f32>(at(b, i + 1));
       const a2 = ld<f32>(at(a, i + 2)), b2 = ld<f32>(at(b, i + 2));
       const a3 = ld<f32>(at(a, i + 3)), b3 = ld<f32>(at(b, i + 3));
-      const v0 = op.term<f32>(a0, b0, k), v1 = op.term<f32>(a1, b1, k);
-      const v2 = op.term<f32>(a2, b2, k), v3 = op.term<f32>(a3, b3, k);
+      const v0 = op.term<f32>(a0, b0, k, 0), v1 = op.term<f32>(a1, b1, k, 0);
+      const v2 = op.term<f32>(a2, b2, k, 0), v3 = op.term<f32>(a3, b3, k, 0);
       if (op.keep()) {
         st<f32>(at(out, i), v0); st<f32>(at(out, i + 1), v1);
         st<f32>(at(out, i + 2), v2); st<f32>(at(out, i + 3), v3);
@@ -157,7 +160,7 @@ export let secondSum: f64 = 0;
   for (; i < n; i++) {
     const va = ld<f32>(at(a, i));
     const vb = ld<f32>(at(b, i));
-    const v = op.term<f32>(va, vb, k);
+    const v = op.term<f32>(va, vb, k, 0);
     if (op.keep()) st<f32>(at(out, i), v);
     tail += v;
     tail2 += op.term2<f32>(va, vb, v);
@@ -195,7 +198,7 @@ export let secondSum: f64 = 0;
 }
 
 /**
- * out[i] = op.term(a[i], b[i], k) for every i (an elementwise map with the same lane body in
+ * out[i] = op.term(a[i], b[i], k, kz) for every i (an elementwise map with the same lane body in
  * the vector loop and the tail). out may alias a or b.
  */
 @inline export function map2<Op>(a: usize, b: usize, out: usize, n: i32, k: f32): void {
@@ -203,19 +206,20 @@ export let secondSum: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const kv = f32x4.splat(k);
+    const kz = constantBase<v128>();
     // Unrolled four times (see scripts/generate.ts); each vector is stored before the next load.
     if (i + 4 * LANES <= n) do {
       const pa = at(a, i), pb = at(b, i), po = at(out, i);
-      v128.store(po, op.term<v128>(v128.load(pa), v128.load(pb), kv));
-      v128.store(po, op.term<v128>(v128.load(pa, 16), v128.load(pb, 16), kv), 16);
-      v128.store(po, op.term<v128>(v128.load(pa, 32), v128.load(pb, 32), kv), 32);
-      v128.store(po, op.term<v128>(v128.load(pa, 48), v128.load(pb, 48), kv), 48);
+      v128.store(po, op.term<v128>(v128.load(pa), v128.load(pb), kv, kz));
+      v128.store(po, op.term<v128>(v128.load(pa, 16), v128.load(pb, 16), kv, kz), 16);
+      v128.store(po, op.term<v128>(v128.load(pa, 32), v128.load(pb, 32), kv, kz), 32);
+      v128.store(po, op.term<v128>(v128.load(pa, 48), v128.load(pb, 48), kv, kz), 48);
       i += 4 * LANES;
     } while (i + 4 * LANES <= n);
     if (i + LANES <= n) do {
-      st<v128>(at(out, i), op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv));
+      st<v128>(at(out, i), op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv, kz));
       i += LANES;
     } while (i + LANES <= n);
   }
-  for (; i < n; i++) st<f32>(at(out, i), op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k));
+  for (; i < n; i++) st<f32>(at(out, i), op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), k, 0));
 }

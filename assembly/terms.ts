@@ -5,17 +5,17 @@ import { expShifted } from "./math";
 
 /** e^(x − m) for a row maximum m; summed, not stored. */
 @final @unmanaged export class ExpShifted {
-  @inline term<T>(x: T, _unused: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term<T>(x: T, _unused: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
   @inline keep(): bool { return false; }
 }
 
 /** e^(x − m), summed and stored (softmax's numerators). */
 @final @unmanaged export class ExpShiftedKeep {
-  @inline term<T>(x: T, _unused: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term<T>(x: T, _unused: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
   @inline keep(): bool { return true; }
 }
 
 /** v·k, for map2. */
 @final @unmanaged export class Scale {
-  @inline term<T>(v: T, _unused: T, k: T): T { return mul<T>(v, k); }
+  @inline term<T>(v: T, _unused: T, k: T, _kz: T): T { return mul<T>(v, k); }
 }

@@ -8,7 +8,7 @@ import { add, div, ld, mul, splat, sqrt_, st, sub } from "./lanes";
 import { at, map2 } from "./reduce";
 
 @final @unmanaged class SgdStep {
-  @inline term<T>(w: T, g: T, lr: T): T { return sub<T>(w, mul<T>(lr, g)); }
+  @inline term<T>(w: T, g: T, lr: T, _kz: T): T { return sub<T>(w, mul<T>(lr, g)); }
 }
 
 export function sgd_f32(w: usize, g: usize, n: i32, lr: f32): void {

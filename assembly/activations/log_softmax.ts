@@ -4,19 +4,19 @@
 // Accuracy: the row sum s (≥ 1: it holds the max's own e^0) is accumulated in f64 and its log is
 // taken as log1p(s − 1), so the largest entries (y ≈ −tiny) keep relative accuracy; y_j is then
 // formed in double precision as (x_j − m) − log s (x_j − m is exact there) and rounded once.
-import { ld, mul, st, sub, subSubF64 } from "../lanes";
+import { constantBase, ld, mul, st, sub, subSubF64 } from "../lanes";
 import { expShifted } from "../math";
 import { at, maxOf, secondSum, sum64, sum64x2 } from "../reduce";
 import { ExpShifted } from "../terms";
 
 @final @unmanaged class ExpAndDy {
-  @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
   @inline term2<T>(_x: T, dy: T, _e: T): T { return dy; }
   @inline keep(): bool { return false; }
 }
 
 @final @unmanaged class ExpAndDyKeep {
-  @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
   @inline term2<T>(_x: T, dy: T, _e: T): T { return dy; }
   @inline keep(): bool { return true; }
 }
@@ -51,14 +51,15 @@ export function logSoftmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, c
     const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
+      const kz = constantBase<v128>();
       if (i + 4 <= cols) do {
-        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m));
+        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m), kz);
         st<v128>(at(dxr, i), sub<v128>(ld<v128>(at(dyr, i)), mul<v128>(e, f32x4.splat(k))));
         i += 4;
       } while (i + 4 <= cols);
     }
     for (; i < cols; i++) {
-      const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m);
+      const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m, 0);
       st<f32>(at(dxr, i), ld<f32>(at(dyr, i)) - e * k);
     }
   }

@@ -19,7 +19,7 @@ import { at, sum64 } from "../reduce";
 }
 
 @final @unmanaged class SlopeTerm {
-  @inline term<T>(x: T, dy: T, _unused: T): T { return dslopeLane<T>(x, dy); }
+  @inline term<T>(x: T, dy: T, _unused: T, _kz: T): T { return dslopeLane<T>(x, dy); }
   @inline keep(): bool { return false; }
 }
 

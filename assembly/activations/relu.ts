@@ -3,10 +3,10 @@
 // (compare + and-not) rather than wasm's max, which V8 lowers to a longer NaN-exact sequence.
 import { keepUnlessNonPos, nanOr } from "../lanes";
 
-@inline export function forward<T>(x: T): T {
+@inline export function forward<T>(x: T, _kz: T): T {
   return keepUnlessNonPos<T>(x, x);
 }
 
-@inline export function backward<T>(x: T, dy: T): T {
+@inline export function backward<T>(x: T, dy: T, _kz: T): T {
   return nanOr<T>(x, keepUnlessNonPos<T>(dy, x));
 }

@@ -5,10 +5,10 @@
 import { mul } from "../lanes";
 import { sigmoidCore, sigmoidPrimeCore } from "../math";
 
-@inline export function forward<T>(x: T): T {
-  return sigmoidCore<T>(x);
+@inline export function forward<T>(x: T, kz: T): T {
+  return sigmoidCore<T>(x, kz);
 }
 
-@inline export function backward<T>(x: T, dy: T): T {
-  return mul<T>(dy, sigmoidPrimeCore<T>(x));
+@inline export function backward<T>(x: T, dy: T, kz: T): T {
+  return mul<T>(dy, sigmoidPrimeCore<T>(x, kz));
 }

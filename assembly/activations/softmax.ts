@@ -6,19 +6,19 @@
 // Accuracy: x − m carries its rounding error into exp (math.ts expShifted), the row sums are
 // accumulated in f64, so the forward error is that of one exp, one reciprocal and one product.
 // A row holding NaN or +Inf, or only −Inf, is NaN throughout (as in PyTorch).
-import { ld, mul, splat, st, sub } from "../lanes";
+import { constantBase, ld, mul, splat, st, sub } from "../lanes";
 import { expShifted } from "../math";
 import { at, maxOf, secondSum, sum64, sum64x2, map2 } from "../reduce";
 import { ExpShiftedKeep, Scale } from "../terms";
 
 @final @unmanaged class ExpAndDyExp {
-  @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
   @inline term2<T>(_x: T, dy: T, e: T): T { return mul<T>(dy, e); }
   @inline keep(): bool { return false; }
 }
 
 @final @unmanaged class ExpAndDyExpKeep {
-  @inline term<T>(x: T, _dy: T, m: T): T { return expShifted<T>(x, m); }
+  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
   @inline term2<T>(_x: T, dy: T, e: T): T { return mul<T>(dy, e); }
   @inline keep(): bool { return true; }
 }
@@ -47,14 +47,15 @@ export function softmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, cols
     const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
+      const kz = constantBase<v128>();
       if (i + 4 <= cols) do {
-        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m));
+        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m), kz);
         st<v128>(at(dxr, i), gradLane<v128>(e, ld<v128>(at(dyr, i)), inv, dot));
         i += 4;
       } while (i + 4 <= cols);
     }
     for (; i < cols; i++) {
-      const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m);
+      const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m, 0);
       st<f32>(at(dxr, i), gradLane<f32>(e, ld<f32>(at(dyr, i)), inv, dot));
     }
   }
