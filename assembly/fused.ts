@@ -138,6 +138,20 @@ import { at, lanesOf } from "./reduce";
  */
 const CHUNK = 64;
 
+/**
+ * Step 2 of fused for one block of four rows (z at scratch + 4j, targets from row r): writes d over
+ * z and returns the losses.
+ */
+@inline function block<Row>(scratch: usize, t: usize, j: i32, r: i32, nv: v128, kz: v128): v128 {
+  const row = changetype<Row>(0);
+  const zs = at(scratch, j);
+  const z = v128.load(zs);
+  const tv = v128.load(at(t, r));
+  const sh = row.shared<v128>(z, kz);
+  v128.store(zs, row.deriv<v128>(z, tv, nv, sh, kz));
+  return row.loss<v128>(z, tv, sh, kz);
+}
+
 @inline function fused<Row>(x: usize, t: usize, w: usize, bias: f32, rows: i32, cols: i32, n: f32, gw: usize, out: usize, scratch: usize): void {
   const row = changetype<Row>(0);
   memory.fill(gw, 0, <usize>cols << 2);
@@ -161,25 +175,36 @@ const CHUNK = 64;
       }
     }
     // 2. Losses and derivatives: independent vectors, so the exp/log1p latency overlaps; d
-    //    replaces z in scratch. The vector loop is a do-while loop (end > c), for the reason in
-    //    reduce.ts.
+    //    replaces z in scratch. The vector loop is a do-while loop taking two blocks per pass, the
+    //    sums in block order, so that the constants of exp and log1p are moved out of it
+    //    (lanes.ts konst).
     if (ASC_FEATURE_SIMD) {
       const kz = constantBase<v128>();
+      const nv = f32x4.splat(n);
       let r = c;
-      do {
-        const zs = at(scratch, r - c);
-        const z = v128.load(zs);
-        const tv = v128.load(at(t, r));
-        const sh = row.shared<v128>(z, kz);
-        const loss = row.loss<v128>(z, tv, sh, kz);
-        const d = row.deriv<v128>(z, tv, f32x4.splat(n), sh, kz);
-        v128.store(zs, d);
+      if (r + 8 <= end) do {
+        let loss = block<Row>(scratch, t, r - c, r, nv, kz);
+        let d = v128.load(at(scratch, r - c));
         s0 += <f64>f32x4.extract_lane(loss, 0); s1 += <f64>f32x4.extract_lane(loss, 1);
         s2 += <f64>f32x4.extract_lane(loss, 2); s3 += <f64>f32x4.extract_lane(loss, 3);
         e0 += <f64>f32x4.extract_lane(d, 0); e1 += <f64>f32x4.extract_lane(d, 1);
         e2 += <f64>f32x4.extract_lane(d, 2); e3 += <f64>f32x4.extract_lane(d, 3);
-        r += 4;
-      } while (r < end);
+        loss = block<Row>(scratch, t, r + 4 - c, r + 4, nv, kz);
+        d = v128.load(at(scratch, r + 4 - c));
+        s0 += <f64>f32x4.extract_lane(loss, 0); s1 += <f64>f32x4.extract_lane(loss, 1);
+        s2 += <f64>f32x4.extract_lane(loss, 2); s3 += <f64>f32x4.extract_lane(loss, 3);
+        e0 += <f64>f32x4.extract_lane(d, 0); e1 += <f64>f32x4.extract_lane(d, 1);
+        e2 += <f64>f32x4.extract_lane(d, 2); e3 += <f64>f32x4.extract_lane(d, 3);
+        r += 8;
+      } while (r + 8 <= end);
+      if (r < end) {
+        const loss = block<Row>(scratch, t, r - c, r, nv, kz);
+        const d = v128.load(at(scratch, r - c));
+        s0 += <f64>f32x4.extract_lane(loss, 0); s1 += <f64>f32x4.extract_lane(loss, 1);
+        s2 += <f64>f32x4.extract_lane(loss, 2); s3 += <f64>f32x4.extract_lane(loss, 3);
+        e0 += <f64>f32x4.extract_lane(d, 0); e1 += <f64>f32x4.extract_lane(d, 1);
+        e2 += <f64>f32x4.extract_lane(d, 2); e3 += <f64>f32x4.extract_lane(d, 3);
+      }
     } else {
       for (let r = c; r < end; r += 4) {
         const zs = at(scratch, r - c);

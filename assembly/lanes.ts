@@ -31,6 +31,9 @@ export const LANES = 4;
 // (constantBase), which neither compiler can see through: c | kz does not change in the loop,
 // binaryen's loop-invariant code motion moves it in front of the (do-while) loop, and V8 keeps it
 // in a register, or a stack slot, for the whole loop. Scalar lanes use the plain constant.
+// binaryen (as asc runs it) only moves what an earlier pass has made a local of its own: an
+// expression that occurs twice or more in a stretch of the loop body without branches. So vector
+// loops take two or more vectors per pass and keep branches out of their bodies.
 
 const ZERO_BITS = memory.data<f32>([0, 0, 0, 0]);
 

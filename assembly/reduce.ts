@@ -54,6 +54,14 @@ import { constantBase, LANES, ld, st } from "./lanes";
   return nan ? NaN : m + 0.0;
 }
 
+/** op.term of the vectors at element i of a and b, also stored at out when op.keep(). */
+@inline function termAt<Op>(a: usize, b: usize, out: usize, i: i32, kv: v128, kz: v128): v128 {
+  const op = changetype<Op>(0);
+  const v = op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv, kz);
+  if (op.keep()) st<v128>(at(out, i), v);
+  return v;
+}
+
 /**
  * Σ op.term(a[i], b[i], k, kz) accumulated in f64 (kz: the loop's constant base, lanes.ts konst;
  * 0 for scalar lanes); when op.keep() each term is also stored to out[i]
@@ -68,11 +76,22 @@ import { constantBase, LANES, ld, st } from "./lanes";
     const kz = constantBase<v128>();
     let lo = f64x2.splat(0);
     let hi = f64x2.splat(0);
+    // Four vectors per pass, added in order (the sums are those of one vector per pass), so that
+    // the constants of op.term are moved out of the loop (lanes.ts konst).
+    if (i + 4 * LANES <= n) do {
+      const v0 = termAt<Op>(a, b, out, i, kv, kz);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v0)); hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v0)));
+      const v1 = termAt<Op>(a, b, out, i + LANES, kv, kz);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v1)); hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v1)));
+      const v2 = termAt<Op>(a, b, out, i + 2 * LANES, kv, kz);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v2)); hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v2)));
+      const v3 = termAt<Op>(a, b, out, i + 3 * LANES, kv, kz);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v3)); hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v3)));
+      i += 4 * LANES;
+    } while (i + 4 * LANES <= n);
     if (i + LANES <= n) do {
-      const v = op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kv, kz);
-      if (op.keep()) st<v128>(at(out, i), v);
-      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
-      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
+      const v = termAt<Op>(a, b, out, i, kv, kz);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v)); hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
       i += LANES;
     } while (i + LANES <= n);
     const pair = f64x2.add(lo, hi);
@@ -118,7 +137,29 @@ export let secondSum: f64 = 0;
     const kv = f32x4.splat(k);
     const kz = constantBase<v128>();
     let lo = f64x2.splat(0), hi = f64x2.splat(0), lo2 = f64x2.splat(0), hi2 = f64x2.splat(0);
-    if (i + LANES <= n) do {
+    // Two vectors per pass, added in order, as in sum64.
+    if (i + 2 * LANES <= n) do {
+      const va0 = ld<v128>(at(a, i));
+      const vb0 = ld<v128>(at(b, i));
+      const v0 = op.term<v128>(va0, vb0, kv, kz);
+      const w0 = op.term2<v128>(va0, vb0, v0);
+      if (op.keep()) st<v128>(at(out, i), v0);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v0));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v0)));
+      lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w0));
+      hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w0)));
+      const va1 = ld<v128>(at(a, i + LANES));
+      const vb1 = ld<v128>(at(b, i + LANES));
+      const v1 = op.term<v128>(va1, vb1, kv, kz);
+      const w1 = op.term2<v128>(va1, vb1, v1);
+      if (op.keep()) st<v128>(at(out, i + LANES), v1);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v1));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v1)));
+      lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w1));
+      hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w1)));
+      i += 2 * LANES;
+    } while (i + 2 * LANES <= n);
+    if (i + LANES <= n) {
       const va = ld<v128>(at(a, i));
       const vb = ld<v128>(at(b, i));
       const v = op.term<v128>(va, vb, kv, kz);
@@ -129,7 +170,7 @@ export let secondSum: f64 = 0;
       lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w));
       hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w)));
       i += LANES;
-    } while (i + LANES <= n);
+    }
     const pair = f64x2.add(lo, hi);
     const pair2 = f64x2.add(lo2, hi2);
     first = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);

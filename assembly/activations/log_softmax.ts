@@ -51,12 +51,26 @@ export function logSoftmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, c
     const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      const kz = constantBase<v128>();
-      if (i + 4 <= cols) do {
-        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m), kz);
-        st<v128>(at(dxr, i), sub<v128>(ld<v128>(at(dyr, i)), mul<v128>(e, f32x4.splat(k))));
-        i += 4;
-      } while (i + 4 <= cols);
+      // One vector loop per source of the exponentials, as in softmax_grad_f32.
+      const kv = f32x4.splat(k);
+      if (keep) {
+        if (i + 4 <= cols) do {
+          st<v128>(at(dxr, i), sub<v128>(ld<v128>(at(dyr, i)), mul<v128>(ld<v128>(at(dxr, i)), kv)));
+          i += 4;
+        } while (i + 4 <= cols);
+      } else {
+        const mv = f32x4.splat(m);
+        const kz = constantBase<v128>();
+        if (i + 8 <= cols) do {
+          st<v128>(at(dxr, i), sub<v128>(ld<v128>(at(dyr, i)), mul<v128>(expShifted<v128>(ld<v128>(at(xr, i)), mv, kz), kv)));
+          st<v128>(at(dxr, i + 4), sub<v128>(ld<v128>(at(dyr, i + 4)), mul<v128>(expShifted<v128>(ld<v128>(at(xr, i + 4)), mv, kz), kv)));
+          i += 8;
+        } while (i + 8 <= cols);
+        if (i + 4 <= cols) {
+          st<v128>(at(dxr, i), sub<v128>(ld<v128>(at(dyr, i)), mul<v128>(expShifted<v128>(ld<v128>(at(xr, i)), mv, kz), kv)));
+          i += 4;
+        }
+      }
     }
     for (; i < cols; i++) {
       const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m, 0);

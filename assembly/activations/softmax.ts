@@ -47,12 +47,27 @@ export function softmax_grad_f32(x: usize, dy: usize, dx: usize, rows: i32, cols
     const er = keep ? dxr : xr;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
-      const kz = constantBase<v128>();
-      if (i + 4 <= cols) do {
-        const e = keep ? ld<v128>(at(er, i)) : expShifted<v128>(ld<v128>(at(er, i)), f32x4.splat(m), kz);
-        st<v128>(at(dxr, i), gradLane<v128>(e, ld<v128>(at(dyr, i)), inv, dot));
-        i += 4;
-      } while (i + 4 <= cols);
+      // One vector loop per source of the exponentials, so that neither body branches, and the
+      // one that recomputes them takes two vectors per pass: both so that the constants of exp
+      // are moved out of the loop (lanes.ts konst).
+      if (keep) {
+        if (i + 4 <= cols) do {
+          st<v128>(at(dxr, i), gradLane<v128>(ld<v128>(at(dxr, i)), ld<v128>(at(dyr, i)), inv, dot));
+          i += 4;
+        } while (i + 4 <= cols);
+      } else {
+        const mv = f32x4.splat(m);
+        const kz = constantBase<v128>();
+        if (i + 8 <= cols) do {
+          st<v128>(at(dxr, i), gradLane<v128>(expShifted<v128>(ld<v128>(at(xr, i)), mv, kz), ld<v128>(at(dyr, i)), inv, dot));
+          st<v128>(at(dxr, i + 4), gradLane<v128>(expShifted<v128>(ld<v128>(at(xr, i + 4)), mv, kz), ld<v128>(at(dyr, i + 4)), inv, dot));
+          i += 8;
+        } while (i + 8 <= cols);
+        if (i + 4 <= cols) {
+          st<v128>(at(dxr, i), gradLane<v128>(expShifted<v128>(ld<v128>(at(xr, i)), mv, kz), ld<v128>(at(dyr, i)), inv, dot));
+          i += 4;
+        }
+      }
     }
     for (; i < cols; i++) {
       const e = keep ? ld<f32>(at(er, i)) : expShifted<f32>(ld<f32>(at(er, i)), m, 0);
