@@ -114,16 +114,6 @@ const ZERO_BITS = memory.data<f32>([0, 0, 0, 0]);
   else return reinterpret<f32>(reinterpret<i32>(z) << 23);
 }
 
-/**
- * Whether a splatted scalar parameter equals c (its first lane: all lanes are equal). Lets a lane
- * body skip work that a parameter's common value makes exact anyway, at the cost of one
- * predictable branch.
- */
-@inline export function paramIs<T>(p: T, c: f32): bool {
-  if (isVector<T>()) return f32x4.extract_lane(p, 0) == c;
-  else return p == c;
-}
-
 /** −|a|: the sign bit set (kz: the loop's constantBase). */
 @inline export function negAbs<T>(a: T, kz: T): T {
   if (isVector<T>()) return v128.or(a, konst<v128>(-0.0, kz));

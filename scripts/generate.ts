@@ -4,7 +4,7 @@
 // activations get their loops generated here around the lane functions of their kernel file
 // (SIMD main loop + scalar tail over the same lane body); row-wise and slope activations export
 // their own kernels, which are re-exported. Run by `npm run build`.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ACTIVATIONS, kernelNames } from "../src/registry.ts";
 
@@ -29,21 +29,29 @@ for (const a of ACTIVATIONS) {
   imports.push(`import * as ${ns} from "./activations/${a.file}";`);
   const params = a.params.map((p) => `${p.name}: f32`);
   const sig = params.length ? `, ${params.join(", ")}` : "";
+  // A lane file may export `specialise(params…): bool`: its lane bodies then take a last argument,
+  // which the kernel decides once per call and which is a constant in each of the two copies of
+  // the vector loops, so that skipping work for common parameter values (softplus at β = 1) needs
+  // no branch in a loop body (a branch there keeps binaryen from moving constants out of the loop,
+  // lanes.ts konst).
+  const laneFile = fileURLToPath(new URL(`../assembly/activations/${a.file}.ts`, import.meta.url));
+  const specialises = /export function specialise\(/.test(readFileSync(laneFile, "utf8"));
+  const chosen = `${ns}.specialise(${a.params.map((p) => p.name).join(", ")})`;
   // Every lane body takes the parameters, then the loop's constant base (lanes.ts konst), which
   // is loaded once here, outside the loops.
   const splats = [...a.params.map((p) => `    const ${p.name}V = f32x4.splat(${p.name});`), "    const kz = constantBase<v128>();"];
   const vArgs = [...a.params.map((p) => `, ${p.name}V`), ", kz"].join("");
-  const sArgs = [...a.params.map((p) => `, ${p.name}`), ", constantBase<f32>()"].join("");
+  const sArgs = [...a.params.map((p) => `, ${p.name}`), ", constantBase<f32>()", ...(specialises ? [`, ${chosen}`] : [])].join("");
   // The vector loop is unrolled four times (16 elements per iteration, one address computation
   // and immediate offsets), which matters for the memory-bound kernels; each vector is loaded,
   // computed and stored in turn, so in-place calls see the same order as a plain loop. The vector
   // loops are guarded do-while loops: binaryen's loop-invariant code motion only moves code that
   // runs on every pass through the loop body, and asc puts a `for` body inside an `if`.
-  const vectorLoops = (dir: "forward" | "backward"): string[] => {
+  const vectorLoops = (dir: "forward" | "backward", flag: string): string[] => {
     const lane = (off: number | null): string => {
       const load = (p: string): string => (off === null ? `ld<v128>(at(${p}, i))` : `v128.load(p${p}, ${off})`);
       const args = dir === "forward" ? load("x") : `${load("x")}, ${load("dy")}`;
-      return `${ns}.${dir}<v128>(${args}${vArgs})`;
+      return `${ns}.${dir}<v128>(${args}${vArgs}${flag})`;
     };
     const to = dir === "forward" ? "y" : "dx";
     return [
@@ -60,7 +68,11 @@ for (const a of ACTIVATIONS) {
       "} while (i + 4 <= n);",
     ];
   };
-  const vector = (dir: "forward" | "backward"): string[] => vectorLoops(dir).map((l) => `    ${l}`);
+  const vector = (dir: "forward" | "backward"): string[] =>
+    (specialises
+      ? [`if (${chosen}) {`, ...vectorLoops(dir, ", true").map((l) => `  ${l}`), "} else {", ...vectorLoops(dir, ", false").map((l) => `  ${l}`), "}"]
+      : vectorLoops(dir, "")
+    ).map((l) => `    ${l}`);
   lines.push(
     "",
     `export function ${k.forward}(x: usize, y: usize, n: i32${sig}): void {`,
