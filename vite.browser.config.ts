@@ -18,7 +18,9 @@ export default defineConfig({
     // Top-level await is not used; ES2022 covers class fields and private methods as written.
     target: "es2022",
     minify: true,
-    sourcemap: true,
+    // No source map: the package ships without sources, and a map of this file would mostly
+    // repeat the inlined WASM and worker.
+    sourcemap: false,
     reportCompressedSize: false,
     lib: { entry: "src/index.ts", formats: ["es"], fileName: () => "descent.js" },
   },

@@ -101,7 +101,7 @@ describe("the browser build in Chromium", () => {
   });
 });
 
-describe("a Vite app importing \"descent\" (no config file, no plugin)", () => {
+describe("a Vite app importing \"descent-ml\" (no config file, no plugin)", () => {
   // test/browser/vite-app imports the package by name; inside this repository that resolves to
   // the repository itself (package.json "exports", "browser" condition). The packed package in
   // a new app is test/pack.test.ts's.

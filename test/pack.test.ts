@@ -1,12 +1,12 @@
 // The package as users get it: `npm pack`, then the tarball installed into a new Node project
-// and into a new Vite app, each importing "descent" and computing with no configuration; the
+// and into a new Vite app, each importing "descent-ml" and computing with no configuration; the
 // README's browser snippet runs as written in a page next to the installed package (Chromium).
 // The Vite app is test/browser/vite-app (no config file, no plugin); Vite itself is this
 // repository's, linked into the app, so nothing but the tarball and its dependency (csv-parse,
 // from the npm cache or registry) is installed.
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,8 +42,19 @@ async function project(dir: string, name: string): Promise<void> {
   await sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], dir);
 }
 
+/** What `npm pack --json` reports of the tarball. */
+interface PackInfo {
+  name: string;
+  version: string;
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string; size: number; mode: number }[];
+}
+
 let tmp: string;
 let tarball: string;
+let packInfo: PackInfo;
 let chromium: ReturnType<typeof sharedChromium>;
 let browser: ReturnType<typeof sharedChromium>["browser"];
 
@@ -55,17 +66,47 @@ beforeAll(async () => {
   chromium = sharedChromium();
   browser = chromium.browser;
   const packed = await sh("npm", ["pack", "--json", "--loglevel=error", "--pack-destination", tmp], root);
-  const [info] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
-  tarball = join(tmp, info.filename);
-  const files = info.files.map((f) => f.path);
-  for (const needed of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/browser/descent.js", "dist/cli/main.js"]) {
-    expect(files, `the tarball lacks ${needed}`).toContain(needed);
-  }
+  [packInfo] = JSON.parse(packed) as PackInfo[];
+  tarball = join(tmp, packInfo.filename);
 }, 120_000);
 
 afterAll(async () => {
   await chromium?.close();
   if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+});
+
+describe("the tarball", () => {
+  it("holds what a user needs and nothing else: the built JavaScript with its types, README, LICENSE, CHANGELOG", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string; private?: boolean };
+    expect(pkg.private, "package.json must not be private: it is published").toBeUndefined();
+    expect(packInfo.name).toBe(pkg.name);
+    expect(packInfo.version).toMatch(/^\d+\.\d+\.\d+$/);
+    const files = packInfo.files.map((f) => f.path).sort();
+    for (const needed of [
+      "package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "dist/browser/descent.js",
+      "dist/cli/main.js", "dist/models/index.d.ts", "dist/generated/wasm.js", "dist/generated/worker-source.js",
+    ]) {
+      expect(files, `the tarball lacks ${needed}`).toContain(needed);
+    }
+    // The sources, the tests, the build's inputs and source maps are the repository's, not the
+    // package's: the JavaScript and its declarations are all that runs or type-checks.
+    const strays = files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts))$/.test(f));
+    expect(strays, "files a user does not need").toEqual([]);
+    // The inlined WASM and worker are strings: their declarations would repeat them as literal types.
+    expect(files).not.toContain("dist/generated/wasm.d.ts");
+    expect(files).not.toContain("dist/generated/worker-source.d.ts");
+    // Every declaration file the entry's types reach is in the tarball.
+    for (const f of files.filter((f) => f.endsWith(".d.ts"))) {
+      for (const [, spec] of readFileSync(join(root, f), "utf8").matchAll(/(?:from |import\()"(\.[^"]+)"/g)) {
+        const target = join(f, "..", spec.replace(/\.[jt]s$/, ".d.ts"));
+        expect(files, `${f} imports ${spec}`).toContain(target);
+      }
+    }
+    // The CLI runs by its shebang once npm links it.
+    expect(readFileSync(join(root, "dist/cli/main.js"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    // Two WASM builds and the worker inline most of the size; more than this means something came along.
+    expect(packInfo.unpackedSize).toBeLessThan(3_000_000);
+  });
 });
 
 describe("the packed package in a new Node project", () => {
@@ -75,9 +116,9 @@ describe("the packed package in a new Node project", () => {
     await project(app, "descent-node-app");
   }, 120_000);
 
-  it("imports \"descent\" in plain Node ESM, picks wasm-simd and computes what the js backend does", async () => {
+  it("imports \"descent-ml\" in plain Node ESM, picks wasm-simd and computes what the js backend does", async () => {
     const script = `
-      import { init, sigmoid, softmax, relu, createRuntime, parseCsv } from "descent";
+      import { init, sigmoid, softmax, relu, createRuntime, parseCsv } from "descent-ml";
       const rt = await init();
       const js = await createRuntime({ backend: "js" });
       const x = new Float32Array(${JSON.stringify(INPUT)});
@@ -105,7 +146,7 @@ describe("the packed package in a new Node project", () => {
 
   it("the README's browser snippet works as written, in a page next to node_modules (Chromium)", async () => {
     // The README as shipped in the package: its ```html block is the whole page.
-    const readme = await readFile(join(app, "node_modules/descent/README.md"), "utf8");
+    const readme = await readFile(join(app, "node_modules/descent-ml/README.md"), "utf8");
     const start = readme.indexOf("```html\n<script type=\"module\">");
     expect(start, "README.md has no ```html block beginning with <script type=\"module\"> (its browser section)").toBeGreaterThanOrEqual(0);
     const snippet = readme.slice(start + "```html\n".length, readme.indexOf("```", start + 7));
@@ -114,7 +155,7 @@ describe("the packed package in a new Node project", () => {
 
     // What the snippet logs in Node (the same code, importing the package by name) ...
     const code = snippet.replace(/^\s*<script type="module">|<\/script>\s*$/g, "");
-    const inNode = code.replace(/from\s+(["'])[^"']*\/descent\/[^"']*\1/, 'from "descent"');
+    const inNode = code.replace(/from\s+(["'])[^"']*\/descent-ml\/[^"']*\1/, 'from "descent-ml"');
     expect(inNode, "the snippet imports the package by path").not.toBe(code);
     const capture = "console.log = (...a) => process.stdout.write(JSON.stringify(a.map((v) => ArrayBuffer.isView(v) ? Array.from(v) : v)) + '\\n');\n";
     const expected = (await sh(process.execPath, ["--input-type=module", "-e", capture + inNode], app)).trim().split("\n").map((l) => JSON.parse(l));

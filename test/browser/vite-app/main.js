@@ -1,6 +1,6 @@
 // The Vite app's entry: descent by package name (Vite picks the "browser" export), once on the
 // main thread and once in a module worker that Vite bundles from the same import.
-import * as descent from "descent";
+import * as descent from "descent-ml";
 import { run } from "../check.js";
 
 const report = (promise) => promise.then(

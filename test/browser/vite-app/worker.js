@@ -1,5 +1,5 @@
 // The Vite app's module worker: the same package import, bundled by Vite as a worker chunk.
-import * as descent from "descent";
+import * as descent from "descent-ml";
 import { run } from "../check.js";
 
 run(descent).then(
