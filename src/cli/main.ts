@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseCsv, toCsv, trainTestSplit, type Matrix } from "../data/index.ts";
 import { r2 } from "../models/common.ts";
-import { AUTO_NORMAL_MAX_FEATURES, LinearRegression, LogisticRegression, Sequential, dense, loadModel } from "../models/index.ts";
+import { AUTO_NORMAL_MAX_FEATURES, LinearRegression, LogisticRegression, Sequential, dense, loadModel, type ActivationInput } from "../models/index.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import {
   MAIN_USAGE, MAX_NUMERIC_CLASSES, PREDICT_USAGE, SOLVERS, TRAIN_USAGE, UsageError, parseCommandLine,
@@ -233,7 +233,8 @@ function buildModel(args: TrainArgs, p: Plan, y: Target): Model {
   const numeric = y instanceof Float32Array;
   const sizes = args.layers ?? [16];
   const acts = args.activations ?? ["relu"];
-  const hidden = sizes.map((units, i) => dense({ units, activation: acts.length === 1 ? acts[0] : acts[i] }));
+  // dense() checks the names the user typed (the types only know the names written in code).
+  const hidden = sizes.map((units, i) => dense({ units, activation: (acts.length === 1 ? acts[0] : acts[i]) as ActivationInput }));
   const output = numeric ? dense({ units: 1 }) : dense({ units: new Set(y as Label[]).size, activation: "softmax" });
   const loss = numeric ? "mse" : "categoricalCrossentropy";
   return new Sequential([...hidden, output], { ...p.options, loss }) as unknown as Model;
