@@ -1,13 +1,17 @@
-// The data layer: matrices and their validation, CSV parsing (on the real penguins data set and on
-// crafted bad files), label encoding, standardization against a float64 reference, and seeded,
-// stratified train/test splits.
+// The data layer: matrices and their validation, CSV parsing (on the real penguins data set, on
+// crafted bad files, and on tables with text, id and missing columns), label encoding,
+// standardization against a float64 reference, and seeded, stratified train/test splits.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { housingCsv } from "../data/housing.ts";
 import {
-  LabelEncoder, StandardScaler, isMatrix, matrix, parseCsv, toCsv, toMatrix, toVector, trainTestSplit, type Matrix,
+  CSV_MISSING_VALUES, LabelEncoder, StandardScaler, isMatrix, matrix, parseCsv, toCsv, toMatrix, toVector, trainTestSplit,
+  type CsvEncoding, type Matrix,
 } from "../src/data/index.ts";
+import { CsvColumnError } from "../src/data/csv.ts";
 import { readNumber } from "../src/data/number.ts";
+import { splitIndices } from "../src/data/split.ts";
 import { mulberry32 } from "../src/random.ts";
 
 const PENGUINS = readFileSync(new URL("../data/penguins.csv", import.meta.url), "utf8");
@@ -265,9 +269,9 @@ describe("parseCsv", () => {
 
   it("names a bad cell by its file line and column name", () => {
     // Data row 15 is on line 17 of the file (the header is line 1).
-    const e = thrown(() => parseCsv(withCell(15, 3, "n/a"), { target: "species", source: "penguins.csv" }));
+    const e = thrown(() => parseCsv(withCell(15, 3, "n.a."), { target: "species", source: "penguins.csv" }));
     expect(e).toBeInstanceOf(RangeError);
-    expect(e.message).toBe('descent: parseCsv: penguins.csv: line 17, column "bill_depth_mm": "n/a" is not a number, ' +
+    expect(e.message).toBe('descent: parseCsv: penguins.csv: line 17, column "bill_depth_mm": "n.a." is not a number, ' +
       "though the column holds numbers (332 of its 333 cells)");
     expect(thrown(() => parseCsv(withCell(99, 2, "Infinity"))).message).toBe(
       'descent: parseCsv: CSV: line 101, column "bill_length_mm": "Infinity" is not a finite number (descent needs finite values)');
@@ -282,7 +286,8 @@ describe("parseCsv", () => {
 
   it("refuses an empty cell in a numeric column, blank or spaces", () => {
     expect(thrown(() => parseCsv(withCell(7, 4, ""))).message).toBe(
-      'descent: parseCsv: CSV: line 9, column "flipper_length_mm": the cell is empty, though the column holds numbers (332 of its 333 cells)');
+      'descent: parseCsv: CSV: line 9, column "flipper_length_mm": the cell is empty, though the column holds numbers (332 of its 333 cells); ' +
+      'missing: "drop" or "mean" handles missing cells');
     expect(thrown(() => parseCsv(withCell(3, 5, "  "))).message).toMatch(/^descent: parseCsv: CSV: line 5, column "body_mass_g": the cell is empty/);
     // A column of blanks and numbers alone: the blanks are the odd ones out, however many.
     expect(thrown(() => parseCsv("a,b\n1,\n2,\n3,4\n")).message).toMatch(/^descent: parseCsv: CSV: line 2, column "b": the cell is empty/);
@@ -290,7 +295,7 @@ describe("parseCsv", () => {
 
   it("refuses an empty class label in a categorical target", () => {
     expect(thrown(() => parseCsv(withCell(20, 0, ""), { target: "species" })).message).toBe(
-      'descent: parseCsv: CSV: line 22, column "species": the target is empty');
+      'descent: parseCsv: CSV: line 22, column "species": the target is empty; missing: "drop" or "mean" handles missing cells');
   });
 
   it("refuses a ragged row, naming its line", () => {
@@ -342,7 +347,8 @@ describe("parseCsv", () => {
     expect(thrown(() => parseCsv(PENGUINS, { features: ["beak"] })).message).toMatch(
       /^descent: parseCsv: CSV: no feature column "beak" \(columns: "species", "island",/);
     expect(thrown(() => parseCsv(PENGUINS, { features: ["island"] })).message).toBe(
-      'descent: parseCsv: CSV: feature column "island" is not numeric (line 2, column "island": "Torgersen" is not a number)');
+      'descent: parseCsv: CSV: feature column "island" is not numeric (line 2, column "island": "Torgersen" is not a number); ' +
+      'categorical: "auto", or a list naming it, one-hot encodes it');
     expect(thrown(() => parseCsv(PENGUINS, { target: "body_mass_g", features: ["body_mass_g"] })).message).toBe(
       'descent: parseCsv: "body_mass_g" is the target and cannot also be a feature');
     expect(thrown(() => parseCsv(PENGUINS, { features: ["body_mass_g", "body_mass_g"] })).message).toBe(
@@ -405,6 +411,319 @@ describe("parseCsv: numbers and labels (issue 9)", () => {
     const notNumbers = ["", " ", "0x10", "0X1f", "0b101", "0o17", "1_000", "1,5", "NaN", "nan", "e5", "1e", ".", "-", "+", "1..2",
       "12abc", "--1", "١٢", "Infinityx", "infin"];
     for (const s of notNumbers) expect(readNumber(s), JSON.stringify(s)).toBeUndefined();
+  });
+});
+
+// ---------------------------------------------------------------------------------------- issue 12
+
+/** A small housing table: an id, an address unique to each row, a text column, a number, yes/no, and the target. */
+const HOUSES = [
+  "id,street,area,sqft,garage,price",
+  "11,1 Elm St,Downtown,900,yes,300",
+  "12,2 Oak Ave,Riverside,1200,no,250",
+  "13,3 Elm St,Downtown,1500,no,420",
+  "14,4 Pine St,Hillcrest,1100,yes,310",
+  "15,5 Oak Ave,Riverside,800,no,200",
+  "16,6 Ash Blvd,Hillcrest,1300,yes,350",
+  "17,7 Elm St,Downtown,1000,yes,330",
+  "18,8 Oak Ave,Riverside,1400,no,280",
+].join("\n") + "\n";
+
+/** A CSV of one column `name` holding `cells`, and a numeric target y. */
+const column = (name: string, cells: readonly string[]): string => [`${name},y`, ...cells.map((c, i) => `${c},${i}`)].join("\n") + "\n";
+
+describe("parseCsv: text columns (issue 12)", () => {
+  it("one-hot encodes text columns with categorical \"auto\": sorted categories, column=category names, id-like text left out", () => {
+    const d = parseCsv(HOUSES, { target: "price", categorical: "auto" });
+    expect(d.features).toEqual(["id", "area=Downtown", "area=Hillcrest", "area=Riverside", "sqft", "garage=no", "garage=yes"]);
+    expect(d.ids).toEqual(["street"]);
+    expect(d.skipped).toEqual([]);
+    expect(row(d.X, 0)).toEqual([11, 1, 0, 0, 900, 0, 1]);
+    expect(row(d.X, 1)).toEqual([12, 0, 0, 1, 1200, 1, 0]);
+    for (let i = 0; i < d.X.rows; i++) {
+      const r = row(d.X, i);
+      expect(r[1] + r[2] + r[3], `row ${i}: one area`).toBe(1);
+      expect(r[5] + r[6], `row ${i}: one garage value`).toBe(1);
+    }
+    expect(d.encoding).toEqual({
+      missing: "error",
+      columns: [
+        { name: "id", type: "number" }, { name: "area", type: "category", categories: ["Downtown", "Hillcrest", "Riverside"] },
+        { name: "sqft", type: "number" }, { name: "garage", type: "category", categories: ["no", "yes"] },
+      ],
+    });
+    // The library's default stays "none": text columns are skipped, as before.
+    const plain = parseCsv(HOUSES, { target: "price" });
+    expect(plain.features).toEqual(["id", "sqft"]);
+    expect(plain.skipped).toEqual(["street", "area", "garage"]);
+    expect(plain.ids).toEqual([]);
+  });
+
+  it("encodes only the columns a list names, numbers too (sorted by value), and checks the list", () => {
+    const d = parseCsv(HOUSES, { target: "price", categorical: ["garage"] });
+    expect(d.features).toEqual(["id", "sqft", "garage=no", "garage=yes"]);
+    expect(d.skipped).toEqual(["street", "area"]);
+    const floors = parseCsv(column("floor", ["2", "10", "2", "1", "10", " 1 "]), { target: "y", categorical: ["floor"] });
+    expect(floors.features).toEqual(["floor=1", "floor=2", "floor=10"]);
+    expect(row(floors.X, 5)).toEqual([1, 0, 0]);
+    // A column of numbers and text is refused as a typo, unless it is listed: then each value is a category.
+    const mixed = column("floor", ["G", "1", "2", "G", "1", "2"]);
+    expect(thrown(() => parseCsv(mixed, { target: "y" })).message).toBe(
+      'descent: parseCsv: CSV: line 2, column "floor": "G" is not a number, though the column holds numbers (4 of its 6 cells)');
+    expect(parseCsv(mixed, { target: "y", categorical: ["floor"] }).features).toEqual(["floor=1", "floor=2", "floor=G"]);
+
+    const unknown = thrown(() => parseCsv(HOUSES, { target: "price", categorical: ["colour"] }));
+    expect(unknown).toBeInstanceOf(CsvColumnError);
+    expect((unknown as CsvColumnError).option).toBe("categorical");
+    expect(unknown.message).toMatch(/^descent: parseCsv: CSV: no column "colour" to encode \(columns: "id", "street", /);
+    expect(thrown(() => parseCsv(HOUSES, { target: "price", categorical: ["area", "area"] })).message).toBe(
+      'descent: parseCsv: categorical lists "area" twice');
+    expect(thrown(() => parseCsv(HOUSES, { target: "area", categorical: ["area"] })).message).toMatch(
+      /^descent: parseCsv: categorical lists "area", the target \(a text target holds class labels/);
+    expect(thrown(() => parseCsv(HOUSES, { target: "price", categorical: ["area"], features: ["sqft"] })).message).toBe(
+      'descent: parseCsv: categorical lists "area", which features leaves out');
+    expect(thrown(() => parseCsv(HOUSES, { categorical: "some" as unknown as string[] }))).toBeInstanceOf(TypeError);
+  });
+
+  it("takes text features in the order given when categorical encodes them, and says how to encode one it does not", () => {
+    const d = parseCsv(HOUSES, { target: "price", categorical: "auto", features: ["garage", "sqft", "area"] });
+    expect(d.features).toEqual(["garage=no", "garage=yes", "sqft", "area=Downtown", "area=Hillcrest", "area=Riverside"]);
+    expect(d.skipped).toEqual(["street"]);
+    expect(thrown(() => parseCsv(HOUSES, { target: "price", categorical: ["garage"], features: ["garage", "area"] })).message).toBe(
+      'descent: parseCsv: CSV: feature column "area" is not numeric (line 2, column "area": "Downtown" is not a number); ' +
+      'categorical: "auto", or a list naming it, one-hot encodes it');
+  });
+
+  it("refuses more categories than auto takes (50, and half the rows) or a list takes (1000), naming the column", () => {
+    const cells = (rows: number, distinct: number): string[] => Array.from({ length: rows }, (_, i) => `c${i % distinct}`);
+    expect(thrown(() => parseCsv(column("note", cells(120, 51)), { target: "y", categorical: "auto" })).message).toBe(
+      'descent: parseCsv: CSV: column "note" has 51 distinct values in 120 rows, too many to one-hot encode ' +
+      '(auto takes at most 50, and at most half as many as rows); ' +
+      'list the columns to encode in categorical, leave it out of features, or use categorical: "none"');
+    expect(parseCsv(column("note", cells(120, 50)), { target: "y", categorical: "auto" }).features).toHaveLength(50);
+    expect(thrown(() => parseCsv(column("note", cells(40, 21)), { target: "y", categorical: "auto" })).message).toMatch(
+      /column "note" has 21 distinct values in 40 rows, too many to one-hot encode/);
+    expect(parseCsv(column("note", cells(40, 20)), { target: "y", categorical: "auto" }).features).toHaveLength(20);
+    // Named in a list, a column takes up to 1000 categories, however few the rows.
+    expect(parseCsv(column("note", cells(40, 30)), { target: "y", categorical: ["note"] }).features).toHaveLength(30);
+    expect(thrown(() => parseCsv(column("note", cells(1200, 1001)), { target: "y", categorical: ["note"] })).message).toMatch(
+      /^descent: parseCsv: CSV: column "note" has more than 1000 distinct values in 1200 rows, too many to one-hot encode \(at most 1000\)/);
+  });
+
+  it("refuses features larger than 2^28 values before allocating them", () => {
+    const rows = Math.floor(2 ** 28 / 1000) + 1;
+    const text = "note,y\n" + Array.from({ length: rows }, (_, i) => `c${i % 1000},1`).join("\n");
+    expect(thrown(() => parseCsv(text, { target: "y", categorical: ["note"] })).message).toBe(
+      `descent: parseCsv: CSV: the features would hold ${rows} rows × 1000 columns = ${rows * 1000} values, ` +
+      `more than the ${2 ** 28} descent reads at once`);
+  });
+
+  it("refuses a one-hot column named as another column", () => {
+    expect(thrown(() => parseCsv("a,a=x,y\nx,1,1\nx,2,2\ny,3,3\ny,4,4\n", { target: "y", categorical: "auto" })).message).toBe(
+      'descent: parseCsv: CSV: the one-hot column "a=x" has the name of another feature; rename one of the columns');
+  });
+});
+
+describe("parseCsv: id-like columns (issue 12)", () => {
+  /** id, house_id, houseId and Index: unique integers under id names; sqft and paid: unique integers under other names; customer_id repeats; score_id is not whole; name is unique text. */
+  const TABLE = [
+    "id,house_id,houseId,Index,sqft,paid,customer_id,score_id,name,y",
+    ...Array.from({ length: 6 }, (_, i) =>
+      `${i + 1},${100 + i * 13},${7 - i},${i},${900 + i * 37},${i * 5},${Math.floor(i / 2)},${i + 0.5},house ${i},${i}`),
+  ].join("\n") + "\n";
+
+  it("leaves out unique integers under an id name (with dropIds) and unique text (with auto)", () => {
+    const d = parseCsv(TABLE, { target: "y", categorical: "auto", dropIds: true });
+    expect(d.ids).toEqual(["id", "house_id", "houseId", "Index", "name"]);
+    expect(d.features).toEqual(["sqft", "paid", "customer_id", "score_id"]);
+    const kept = parseCsv(TABLE, { target: "y", categorical: "auto" });
+    expect(kept.ids).toEqual(["name"]);
+    expect(kept.features).toEqual(["id", "house_id", "houseId", "Index", "sqft", "paid", "customer_id", "score_id"]);
+  });
+
+  it("uses an id-like column that features names", () => {
+    const d = parseCsv(TABLE, { target: "y", categorical: "auto", dropIds: true, features: ["id", "sqft"] });
+    expect(d.features).toEqual(["id", "sqft"]);
+    expect(d.ids).toEqual([]);
+  });
+
+  it("takes a column with a repeated or missing value for a feature", () => {
+    const withHole = TABLE.replace(/^3,/m, "NA,");
+    const d = parseCsv(withHole, { target: "y", categorical: "auto", dropIds: true, missing: "mean" });
+    expect(d.ids).toEqual(["house_id", "houseId", "Index", "name"]);
+    expect(d.features[0]).toBe("id");
+  });
+});
+
+describe("parseCsv: missing cells (issue 12)", () => {
+  it("reads pandas' missing spellings as missing, trimmed, in any column, and nothing else", () => {
+    expect(CSV_MISSING_VALUES).toEqual(["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+      "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]);
+    for (const cell of CSV_MISSING_VALUES) {
+      const text = `a,b,y\n1,x,1\n2,x,2\n ${cell} ,x,3\n4,${cell},4\n`;
+      const e = thrown(() => parseCsv(text, { target: "y", categorical: ["b"] }));
+      expect(e.message, JSON.stringify(cell)).toBe(`descent: parseCsv: CSV: line 4, column "a": ${cell === "" ? "the cell is empty" : `" ${cell} " marks a missing value`}, ` +
+        'though the column holds numbers (3 of its 4 cells); missing: "drop" or "mean" handles missing cells');
+      const d = parseCsv(text, { target: "y", categorical: ["b"], missing: "drop" });
+      expect(d.dropped, JSON.stringify(cell)).toEqual([4, 5]);
+      expect(Array.from(d.y as Float32Array)).toEqual([1, 2]);
+    }
+    for (const cell of ["na", "N.A.", "-", "?", "none"]) {
+      expect(thrown(() => parseCsv(`a,y\n1,1\n${cell},2\n3,3\n`, { target: "y" })).message, cell).toMatch(
+        new RegExp(`line 3, column "a": "${cell.replace(/[.?]/g, "\\$&")}" is not a number, though the column holds numbers`));
+    }
+  });
+
+  it("missing \"error\" names the first missing cell in a feature or the target, and ignores other columns", () => {
+    expect(thrown(() => parseCsv("a,note,y\n1,,1\n2,x,\n", { target: "y", features: ["a"] })).message).toBe(
+      'descent: parseCsv: CSV: line 3, column "y": the cell is empty, though the column holds numbers (1 of its 2 cells); ' +
+      'missing: "drop" or "mean" handles missing cells');
+    expect(thrown(() => parseCsv("a,label\n1,cat\n2,NA\n", { target: "label" })).message).toBe(
+      'descent: parseCsv: CSV: line 3, column "label": the target "NA" marks a missing value; missing: "drop" or "mean" handles missing cells');
+    // A column the features leave out is not read: its holes and its text are its own business.
+    expect(parseCsv("a,b,c\n1,,x\n2,3,4\n", { features: ["a"] }).features).toEqual(["a"]);
+  });
+
+  it("missing \"drop\" leaves out every row with a missing feature or target cell, naming its line", () => {
+    const text = "a,b,c,y\n1,x,,1\n,y,1,2\n3,NA,1,3\n4,x,1,\n5,y,,5\n\n6,x,1,6\n";
+    const d = parseCsv(text, { target: "y", features: ["a", "b"], categorical: ["b"], missing: "drop", keep: ["c"] });
+    expect(d.dropped).toEqual([3, 4, 5]);
+    expect(d.features).toEqual(["a", "b=x", "b=y"]);
+    expect([row(d.X, 0), row(d.X, 1), row(d.X, 2)]).toEqual([[1, 1, 0], [5, 0, 1], [6, 1, 0]]);
+    expect(Array.from(d.y as Float32Array)).toEqual([1, 5, 6]);
+    expect(d.kept).toEqual([["", "", "1"]]);
+    expect(d.filled).toEqual([]);
+    expect(thrown(() => parseCsv("a,y\nNA,1\n2,\n", { target: "y", missing: "drop" })).message).toBe(
+      'descent: parseCsv: CSV: every row has a missing cell in "a", "y": no rows are left');
+  });
+
+  it("missing \"mean\" fills numbers with the mean of the rows read and text with no category, and leaves out a missing target", () => {
+    const text = "a,b,c,y\n1,x,10,1\nNA,y,20,2\n4,,30,3\n7,x,40,\n";
+    const d = parseCsv(text, { target: "y", categorical: ["b"], missing: "mean" });
+    expect(d.dropped).toEqual([5]);
+    expect(d.features).toEqual(["a", "b=x", "b=y", "c"]);
+    // a's mean is over the rows read (1 and 4): the 7 of the row left out is not one of them.
+    expect([row(d.X, 0), row(d.X, 1), row(d.X, 2)]).toEqual([[1, 1, 0, 10], [2.5, 0, 1, 20], [4, 0, 0, 30]]);
+    expect(d.filled).toEqual([{ column: "a", rows: [1] }, { column: "b", rows: [2] }]);
+    // Every number column keeps a mean, for later files with holes where this one had none.
+    expect(d.encoding).toEqual({
+      missing: "mean",
+      columns: [{ name: "a", type: "number", mean: 2.5 }, { name: "b", type: "category", categories: ["x", "y"] }, { name: "c", type: "number", mean: 20 }],
+    });
+    expect(Math.fround(d.encoding.columns[0].type === "number" ? d.encoding.columns[0].mean as number : NaN)).toBe(2.5);
+    const thirds = parseCsv("a,y\n0,1\n0,1\n1,1\nNA,1\n", { target: "y", missing: "mean" });
+    expect(thirds.X.data[3]).toBe(Math.fround(1 / 3));
+    expect(thrown(() => parseCsv("a,b,y\nNA,1,1\nNA,2,2\n", { target: "y", features: ["a", "b"], missing: "mean" })).message).toBe(
+      'descent: parseCsv: CSV: feature column "a" has no values (all 2 cells are missing)');
+    expect(thrown(() => parseCsv("a,y\n1,NA\n2,NA\n", { target: "y", missing: "mean" })).message).toBe(
+      'descent: parseCsv: CSV: the target column "y" has no values (all 2 cells are missing)');
+    expect(thrown(() => parseCsv("a,y\n1,1\n", { missing: "zero" as "mean" }))).toBeInstanceOf(TypeError);
+  });
+});
+
+describe("parseCsv: an encoding read again (issue 12)", () => {
+  const TRAIN = "a,b,c,y\n1,x,10,1\nNA,y,20,2\n4,,30,3\n";
+  const fitted = (): CsvEncoding => parseCsv(TRAIN, { target: "y", categorical: ["b"], missing: "mean" }).encoding;
+
+  it("reads the encoding's columns in its order, from any layout, with its categories and means", () => {
+    const d = parseCsv("c,extra,b,a\n50,q,y,NA\n60,q,z,3\n70,q,,5\n", { encoding: fitted() });
+    expect(d.features).toEqual(["a", "b=x", "b=y", "c"]);
+    expect([row(d.X, 0), row(d.X, 1), row(d.X, 2)]).toEqual([[2.5, 0, 1, 50], [3, 0, 0, 60], [5, 0, 0, 70]]);
+    expect(d.unseen).toEqual([{ column: "b", category: "z", rows: 1 }]);
+    expect(d.filled).toEqual([{ column: "a", rows: [0] }, { column: "b", rows: [2] }]);
+    expect(d.encoding).toEqual(fitted());
+    // Through JSON, as a model file keeps it.
+    const again = parseCsv("a,b,c\n1,x,2\n", { encoding: JSON.parse(JSON.stringify(fitted())) });
+    expect(row(again.X, 0)).toEqual([1, 1, 0, 2]);
+  });
+
+  it("refuses what the encoding cannot read: a missing column, text in a number column, a hole it has no value for", () => {
+    const absent = thrown(() => parseCsv("a\n1\n", { encoding: fitted() }));
+    expect(absent).toBeInstanceOf(CsvColumnError);
+    expect((absent as CsvColumnError).columns).toEqual(["b", "c"]);
+    expect(absent.message).toBe('descent: parseCsv: CSV: no feature columns "b", "c" (columns: "a")');
+    expect(thrown(() => parseCsv("a,b,c\n1,x,2\nbig,x,3\n", { encoding: fitted() })).message).toBe(
+      'descent: parseCsv: CSV: line 3, column "a": "big" is not a number, though the encoding reads the column as numbers');
+    expect(thrown(() => parseCsv("a,b,c\n,x,2\n", { encoding: fitted(), missing: "error" })).message).toMatch(
+      /^descent: parseCsv: CSV: line 2, column "a": the cell is empty, though the column holds numbers \(0 of its 1 cells\); missing:/);
+    const noMeans = parseCsv("a,y\n1,2\n", { target: "y" }).encoding;
+    expect(thrown(() => parseCsv("a\n1\n", { encoding: noMeans, missing: "mean" })).message).toBe(
+      'descent: parseCsv: missing is "mean" but the encoding has no mean for column "a" (it was made with missing: "error")');
+    expect(thrown(() => parseCsv("a\n1\n", { encoding: noMeans, features: ["a"] })).message).toBe(
+      "descent: parseCsv: encoding fixes the features; do not also give features");
+  });
+
+  const BAD: [string, unknown, RegExp][] = [
+    ["not an object", null, /^descent: parseCsv: encoding: the encoding must be an object, received null$/],
+    ["an unknown field", { missing: "error", columns: [{ name: "a", type: "number" }], scale: 1 },
+      /^descent: parseCsv: encoding: the encoding has an unknown field "scale" \(known: missing, columns\)$/],
+    ["no columns", { missing: "error", columns: [] }, /^descent: parseCsv: encoding: columns is empty$/],
+    ["a bad missing", { missing: "fill", columns: [{ name: "a", type: "number" }] }, /missing must be "error", "drop" or "mean", received the string "fill"/],
+    ["a bad type", { missing: "error", columns: [{ name: "a", type: "text" }] }, /columns\[0\]\.type must be "number" or "category", received the string "text"/],
+    ["a name with spaces", { missing: "error", columns: [{ name: " a", type: "number" }] }, /columns\[0\]\.name must be a column name/],
+    ["a repeated name", { missing: "error", columns: [{ name: "a", type: "number" }, { name: "a", type: "number" }] },
+      /columns\[1\]\.name repeats the column "a"/],
+    ["an infinite mean", { missing: "mean", columns: [{ name: "a", type: "number", mean: 1e39 }] },
+      /columns\[0\]\.mean must be a finite float32 number, received 1e\+39/],
+    ["no mean under missing mean", { missing: "mean", columns: [{ name: "a", type: "number" }] }, /columns\[0\]\.mean is missing/],
+    ["no categories", { missing: "error", columns: [{ name: "a", type: "category", categories: [] }] },
+      /columns\[0\]\.categories must hold 1 to 1000 categories, received 0/],
+    ["too many categories", { missing: "error", columns: [{ name: "a", type: "category", categories: Array.from({ length: 1001 }, (_, i) => `c${i}`) }] },
+      /columns\[0\]\.categories must hold 1 to 1000 categories, received 1001/],
+    ["a repeated category", { missing: "error", columns: [{ name: "a", type: "category", categories: ["x", "x"] }] },
+      /columns\[0\]\.categories\[1\] repeats "x"/],
+    ["a missing value for a category", { missing: "error", columns: [{ name: "a", type: "category", categories: ["x", "NA"] }] },
+      /columns\[0\]\.categories\[1\] must be a category \(a string, trimmed, not a missing value\), received the string "NA"/],
+    ["two columns making one feature", { missing: "error", columns: [{ name: "a=b", type: "number" }, { name: "a", type: "category", categories: ["b"] }] },
+      /two columns make the feature "a=b"/],
+  ];
+
+  it.each(BAD)("checks an encoding before reading with it: %s", (_name, encoding, message) => {
+    expect(thrown(() => parseCsv("a\n1\n", { encoding: encoding as CsvEncoding })).message).toMatch(message);
+  });
+
+  it("keeps columns as they are, and names one that is not there", () => {
+    const d = parseCsv('id,a,y\n" 007",1,1\nx-2,2,2\n', { target: "y", features: ["a"], keep: ["id", "y"] });
+    expect(d.kept).toEqual([[" 007", "x-2"], ["1", "2"]]);
+    const e = thrown(() => parseCsv("a\n1\n", { keep: ["id"] }));
+    expect(e).toBeInstanceOf(CsvColumnError);
+    expect(e.message).toBe('descent: parseCsv: CSV: no column "id" to keep (columns: "a")');
+    expect(thrown(() => parseCsv("a\n1\n", { keep: ["a", "a"] })).message).toBe('descent: parseCsv: keep lists "a" twice');
+  });
+});
+
+describe("data/housing.csv (issue 12)", () => {
+  const HOUSING = readFileSync(new URL("../data/housing.csv", import.meta.url), "utf8");
+
+  it("is data/housing.ts's output", () => {
+    expect(HOUSING).toBe(housingCsv());
+  });
+
+  it("reads as the command line reads it: ids left out, text encoded, missing cells filled or dropped", () => {
+    const d = parseCsv(HOUSING, { target: "price", categorical: "auto", dropIds: true, missing: "mean" });
+    expect(d.ids).toEqual(["id", "address"]);
+    expect(d.features).toEqual([
+      "neighbourhood=Downtown", "neighbourhood=Harbourside", "neighbourhood=Hillcrest", "neighbourhood=Old Town", "neighbourhood=Riverside",
+      "sqft", "bedrooms", "bathrooms", "year_built", "garage=no", "garage=yes",
+    ]);
+    expect(d.dropped).toEqual([135]);
+    expect(d.X.rows).toBe(149);
+    expect(d.filled.map((f) => [f.column, f.rows.length])).toEqual([["neighbourhood", 1], ["sqft", 3], ["year_built", 2], ["garage", 1]]);
+    const drop = parseCsv(HOUSING, { target: "price", categorical: "auto", dropIds: true, missing: "drop" });
+    expect(drop.dropped).toEqual([9, 25, 43, 66, 90, 104, 121, 135]);
+  });
+});
+
+describe("splitIndices", () => {
+  it("names the rows trainTestSplit puts in each part", () => {
+    const X = matrix(Array.from({ length: 30 }, (_, i) => [i]));
+    const y = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? "a" : "b"));
+    for (const options of [{ seed: 4 }, { testSize: 7, shuffle: false }, { stratify: y, seed: 1 }]) {
+      const { train, test } = splitIndices(30, options);
+      const s = trainTestSplit(X, y, options);
+      expect(Array.from(s.XTrain.data)).toEqual(train);
+      expect(Array.from(s.XTest.data)).toEqual(test);
+    }
   });
 });
 

@@ -8,5 +8,5 @@ export { LabelEncoder } from "./labels.ts";
 export type { Labels } from "./labels.ts";
 export { trainTestSplit } from "./split.ts";
 export type { Split, SplitOptions } from "./split.ts";
-export { parseCsv, toCsv } from "./csv.ts";
-export type { CsvData, CsvOptions, ToCsvOptions } from "./csv.ts";
+export { AUTO_MAX_CATEGORIES, CSV_MISSING_VALUES, MAX_CATEGORIES, parseCsv, toCsv } from "./csv.ts";
+export type { CsvCategorical, CsvColumn, CsvData, CsvEncoding, CsvMissing, CsvOptions, ToCsvOptions } from "./csv.ts";

@@ -33,6 +33,15 @@ export function trainTestSplit<Y extends Labels | Float32Array>(X: MatrixLike, y
     throw new TypeError(`descent: ${FN}: y must be an array or a typed array, received ${describe(y)}`);
   }
   if (y.length !== n) throw new RangeError(`descent: ${FN}: y has ${y.length} values but X has ${n} rows`);
+  const { train, test } = splitIndices(n, options);
+  return { XTrain: takeRows(m, train), XTest: takeRows(m, test), yTrain: take(y, train), yTest: take(y, test) };
+}
+
+/**
+ * The rows trainTestSplit puts in each part, for `n` rows: the same parts for the same n, options
+ * and seed. @internal (the command line splits its rows once and takes X, y and kept columns alike)
+ */
+export function splitIndices(n: number, options: SplitOptions = {}): { train: number[]; test: number[] } {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`descent: ${FN}: options must be an object, received ${describe(options)}`);
   }
@@ -42,20 +51,15 @@ export function trainTestSplit<Y extends Labels | Float32Array>(X: MatrixLike, y
   if (!Number.isInteger(seed)) throw new RangeError(`descent: ${FN}: seed must be an integer, received ${seed}`);
   if (typeof shuffle !== "boolean") throw new TypeError(`descent: ${FN}: shuffle must be a boolean, received ${describe(shuffle)}`);
 
-  let test: number[], train: number[];
   if (stratify !== undefined) {
     if (!shuffle) throw new RangeError(`descent: ${FN}: stratify needs shuffle: true (a stratified split picks rows at random)`);
-    [train, test] = stratifiedIndices(stratify, n, nTest, mulberry32(seed));
-  } else {
-    const order = Array.from({ length: n }, (_, i) => i);
-    if (shuffle) {
-      shuffleInPlace(order, mulberry32(seed));
-      [train, test] = [order.slice(nTest), order.slice(0, nTest)];
-    } else {
-      [train, test] = [order.slice(0, n - nTest), order.slice(n - nTest)];
-    }
+    const [train, test] = stratifiedIndices(stratify, n, nTest, mulberry32(seed));
+    return { train, test };
   }
-  return { XTrain: takeRows(m, train), XTest: takeRows(m, test), yTrain: take(y, train), yTest: take(y, test) };
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (!shuffle) return { train: order.slice(0, n - nTest), test: order.slice(n - nTest) };
+  shuffleInPlace(order, mulberry32(seed));
+  return { train: order.slice(nTest), test: order.slice(0, nTest) };
 }
 
 function testCount(testSize: unknown, n: number): number {
@@ -147,14 +151,16 @@ function stratifiedIndices(stratify: Labels, n: number, nTest: number, rand: () 
   return [train, test];
 }
 
-function takeRows(m: Matrix, rows: readonly number[]): Matrix {
+/** The given rows of a matrix, in that order. @internal */
+export function takeRows(m: Matrix, rows: readonly number[]): Matrix {
   const { data, cols } = m;
   const out = new Float32Array(rows.length * cols);
   rows.forEach((r, i) => out.set(data.subarray(r * cols, (r + 1) * cols), i * cols));
   return matrix(out, rows.length, cols);
 }
 
-function take<Y extends Labels | Float32Array>(y: Y, idx: readonly number[]): Y {
+/** The given entries of an array or a typed array, in that order, in an array of its type. @internal */
+export function take<Y extends Labels | Float32Array>(y: Y, idx: readonly number[]): Y {
   if (Array.isArray(y)) return idx.map((i) => y[i]) as unknown as Y;
   const typed = y as unknown as Float32Array;
   const out = new (typed.constructor as Float32ArrayConstructor)(idx.length);
