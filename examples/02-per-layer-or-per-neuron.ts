@@ -17,7 +17,7 @@
 //
 // Run: npx tsx examples/02-per-layer-or-per-neuron.ts
 import { pathToFileURL } from "node:url";
-import { Sequential, dense, type ActivationInput, type DenseConfig, type Matrix } from "../src/index.ts";
+import { Sequential, dense, type DenseConfig, type LayerActivationInput, type Matrix } from "../src/index.ts";
 import { circles, fmt, printTable, timed } from "./shared.ts";
 
 export interface Row {
@@ -46,7 +46,7 @@ async function train(X: Matrix, y: number[], hidden: DenseConfig): Promise<Seque
 }
 
 /** Median milliseconds per epoch of a 2→256→1 network whose hidden layer uses `activation` (its cost dominates). */
-async function msPerEpoch(X: Matrix, y: number[], activation: ActivationInput | ActivationInput[]): Promise<number> {
+async function msPerEpoch(X: Matrix, y: number[], activation: LayerActivationInput): Promise<number> {
   const epochs = 10;
   const { ms } = await timed(3, async () => {
     const model = new Sequential(

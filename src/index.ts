@@ -59,5 +59,3 @@ export * from "./data/index.ts";
 export * from "./models/index.ts";
 export { trainInWorker } from "./background/train-in-worker.ts";
 export type { WorkerFitOptions } from "./background/train-in-worker.ts";
-/** Class labels as the data layer and the classifiers take them (strings or numbers). */
-export type { Labels as ClassLabels } from "./data/index.ts";

@@ -8,8 +8,12 @@ const X: number[][] = [[1, 2], [2, 1], [3, 5], [4, 3], [5, 8], [6, 5]];
 const yReg = [3, 3.2, 8.1, 7, 13.2, 11];
 const yCls = ["a", "b", "a", "b", "a", "b"];
 
-type Fit = (X: unknown, y: unknown) => Promise<unknown>;
-const models: [string, () => { fit: Fit; dispose(): void }, unknown][] = [
+// Wrong data on purpose: fit is called with what the types would refuse.
+interface Fits {
+  fit(X: unknown, y: unknown): Promise<unknown>;
+  dispose(): void;
+}
+const models: [string, () => Fits, unknown][] = [
   ["LinearRegression", () => new LinearRegression(), yReg],
   ["LinearRegression gd", () => new LinearRegression({ solver: "gd", epochs: 3 }), yReg],
   ["LogisticRegression", () => new LogisticRegression(), yCls],
@@ -76,8 +80,11 @@ describe("options", () => {
     ["an unknown solver", () => new LinearRegression({ solver: "qr" as never }), /solver must be one of "auto", "normal", "gd", received "qr"/],
     ["a negative l2", () => new LogisticRegression({ l2: -1 }), /l2 must be >= 0, received -1/],
     ["a zero learning rate", () => new Sequential([dense({ units: 1 })], { lr: 0 }), /lr must be > 0, received 0/],
+    // @ts-expect-error: the types know the registry's names too
     ["an unknown activation", () => dense({ units: 2, activation: "gelu" }), /activation must be an activation name \(linear, sigmoid.*received "gelu"/],
+    // @ts-expect-error: and each activation's parameters
     ["an unknown activation parameter", () => dense({ units: 2, activation: { name: "elu", beta: 1 } }), /unknown option "beta" \(known: name, alpha\)/],
+    // @ts-expect-error: and that softmax works on whole rows
     ["softmax per neuron", () => dense({ units: 2, activation: ["softmax", "relu"] }), /activation\[0\] is "softmax", which works on a whole row/],
     ["a per-neuron array of the wrong length", () => dense({ units: 3, activation: ["relu", "tanh"] }), /one entry per unit \(3\), received 2/],
     ["units that are not a positive integer", () => dense({ units: 1.5 }), /units must be an integer, received 1.5/],

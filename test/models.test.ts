@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   ACTIVATIONS, LabelEncoder, LinearRegression, LogisticRegression, Sequential, dense, loadModel, parseCsv,
-  type ActivationInput, type Matrix, type Runtime,
+  type NeuronActivationInput, type Matrix, type Runtime, type Targets,
 } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
 import { runtimes } from "./helpers.ts";
@@ -255,7 +255,7 @@ describe("backpropagation matches finite differences of a float64 network", () =
   });
 
   it.each(["wasm-simd", "wasm", "js"] as const)("per-neuron activations with per-neuron PReLU slopes (%s)", async (backend) => {
-    const acts: ActivationInput[] = [...elementwise, { name: "elu", alpha: 0.5 }, "prelu", "linear"];
+    const acts: NeuronActivationInput[] = [...elementwise, { name: "elu", alpha: 0.5 }, "prelu", "linear"];
     const model = new Sequential([
       dense({ units: acts.length, activation: acts, slopes: "neuron", slopeInit: 0.3 }),
       dense({ units: 3, activation: ["tanh", "prelu", "sigmoid"] }), // a shared slope over one neuron
@@ -286,7 +286,7 @@ describe("backpropagation matches finite differences of a float64 network", () =
 
 describe("LinearRegression's and LogisticRegression's gradients match finite differences", () => {
   /** Random weights (so the gradient is far from zero), then backprop against float64 central differences. */
-  function check(model: LinearRegression | LogisticRegression, X: Matrix, y: unknown, objective: (w: Float64Array, b: Float64Array) => number): void {
+  function check(model: LinearRegression | LogisticRegression, X: Matrix, y: Targets, objective: (w: Float64Array, b: Float64Array) => number): void {
     const layer = model.layers[0];
     const r = mulberry32(17);
     layer.w.data.forEach((_, i, a) => { a[i] = r() * 2 - 1; });
@@ -483,6 +483,61 @@ describe("saving and loading", () => {
   });
 });
 
+describe("a Sequential without a loss takes the one its output layer implies", () => {
+  it.each([
+    ["a softmax", [dense({ units: 4, activation: "relu" }), dense({ units: 3, activation: "softmax" })], "categoricalCrossentropy"],
+    ["one sigmoid unit", [dense({ units: 1, activation: "sigmoid" })], "binaryCrossentropy"],
+    ["two sigmoid units", [dense({ units: 2, activation: "sigmoid" })], "mse"],
+    ["a linear output", [dense({ units: 4, activation: "tanh" }), dense({ units: 1 })], "mse"],
+    ["one activation per neuron", [dense({ units: 2, activation: ["sigmoid", "relu"] })], "mse"],
+  ] as const)("%s", (_, layers, loss) => {
+    const model = new Sequential(layers);
+    expect(model.loss).toBe(loss);
+    expect(model.task).toBe(loss === "mse" ? "regression" : "classification");
+    expect(new Sequential(layers, { loss: "mse" }).loss).toBe("mse");
+  });
+
+  it("so a softmax network trains on string labels with no loss given (issue 12)", async () => {
+    const model = new Sequential([dense({ units: 8, activation: "relu" }), dense({ units: 3, activation: "softmax" })], { epochs: 30, seed: 1 });
+    await model.fit(island.X, island.y as string[]);
+    expect(model.classes).toEqual(["Biscoe", "Dream", "Torgersen"]);
+    for (const p of model.predict(island.X)) expect(model.classes).toContain(p);
+    expect(model.score(island.X, island.y as string[])).toBeGreaterThan(0.6);
+    // The file says which loss it was trained with.
+    expect(model.toJSON().options.loss).toBe("categoricalCrossentropy");
+    model.dispose();
+  });
+
+  it("a file saved by 0.1.0 without a loss (whose default was mse) still loads as mse; one claiming another loss is refused", async () => {
+    const { checksum } = await import("../src/models/model.ts");
+    const model = new Sequential([dense({ units: 3, activation: "softmax" })], { loss: "mse", epochs: 2 });
+    const y = randomMatrix(island.X.rows, 3, 5);
+    await model.fit(island.X, y);
+    const { checksum: _, ...body } = model.toJSON();
+    const old = { ...body, options: { ...body.options, loss: undefined } };
+    const loaded = loadModel(JSON.stringify({ ...old, checksum: checksum(JSON.parse(JSON.stringify(old))) }));
+    expect((loaded as Sequential).loss).toBe("mse");
+    expect(loaded.predict(island.X)).toEqual(model.predict(island.X));
+    const claims = { ...old, loss: "categoricalCrossentropy", classes: ["a", "b", "c"], target: undefined };
+    expect(() => loadModel(JSON.stringify({ ...claims, checksum: checksum(JSON.parse(JSON.stringify(claims))) })))
+      .toThrow(/the loss is "categoricalCrossentropy" but a Sequential with these options trains with "mse"/);
+    model.dispose();
+    loaded.dispose();
+  });
+});
+
+describe("classes", () => {
+  it("a classifier's classes throw before fit, saying so; a regression has none", async () => {
+    expect(() => new LogisticRegression().classes).toThrow(/LogisticRegression.classes: the model is not trained yet: call fit\(\) first/);
+    expect(() => new Sequential([dense({ units: 2, activation: "softmax" })]).classes).toThrow(/not trained yet/);
+    expect(new Sequential([dense({ units: 1 })]).classes).toBeUndefined();
+    const model = await new LogisticRegression().fit(sex.X, sex.y as string[]);
+    expect(model.classes).toEqual(["female", "male"]);
+    model.dispose();
+    expect(() => model.classes).toThrow(/disposed/);
+  });
+});
+
 describe("properties: random networks on the three backends", () => {
   const names = ACTIVATIONS.map((a) => a.name);
   const layer = fc.record({
@@ -508,7 +563,8 @@ describe("properties: random networks on the three backends", () => {
         const y = randomMatrix(rows, outputs, seed + 1);
         const results = [];
         for (const backend of ["wasm-simd", "wasm", "js"] as const) {
-          const m = new Sequential(configs, { seed, standardize: false, runtime: rt[backend] });
+          // mse whatever the output layer (which would otherwise pick a cross-entropy after a softmax or one sigmoid).
+          const m = new Sequential(configs, { loss: "mse", seed, standardize: false, runtime: rt[backend] });
           await m.fit(X, y, { epochs: 1 });
           results.push(m.gradients(X, y));
           m.dispose();

@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   LinearRegression, LogisticRegression, Model, Sequential, createRuntime, dense, loadModel, trainInWorker, type Matrix, type Runtime,
+  type Targets,
 } from "../src/index.ts";
 import { checksum } from "../src/models/model.ts";
 import { mulberry32 } from "../src/random.ts";
@@ -41,7 +42,7 @@ interface Kind {
   name: string;
   make(rt?: Runtime): Model;
   /** Targets for `train`, for `other`. */
-  y(d: ReturnType<typeof data>): unknown;
+  y(d: ReturnType<typeof data>): Targets;
   classifier: boolean;
   gd: boolean;
 }
@@ -110,7 +111,7 @@ describe("a refused or cancelled fit leaves the model exactly as it was", () => 
       const history = model.history;
       const memory = usage(model.runtime);
       const [X, y, options] = args();
-      await expect(model.fit(X, y, options as never)).rejects.toThrow(message);
+      await expect(model.fit(X as never, y as never, options as never)).rejects.toThrow(message);
       expect(predictions(model)).toEqual(before);
       expect(model.history).toBe(history);
       expect(usage(model.runtime)).toEqual(memory);
@@ -120,7 +121,7 @@ describe("a refused or cancelled fit leaves the model exactly as it was", () => 
     it("a refused first fit leaves it untrained, and frees what it allocated", async () => {
       const model = k.make();
       const memory = usage(model.runtime);
-      await expect(model.fit(other.X, Array.from(k.y(other) as ArrayLike<unknown>).slice(0, 7))).rejects.toThrow(/but X has 40 rows/);
+      await expect(model.fit(other.X, Array.from(k.y(other) as ArrayLike<unknown>).slice(0, 7) as Targets)).rejects.toThrow(/but X has 40 rows/);
       expect(() => model.predict(probe)).toThrow(/not trained yet/);
       expect(model.runtime.memory().liveBytes).toBe(memory.liveBytes);
       model.dispose();
@@ -130,7 +131,7 @@ describe("a refused or cancelled fit leaves the model exactly as it was", () => 
       const model = k.make();
       let reads = 0;
       const X = new Proxy(train.X, { get: (t, p) => (reads++, Reflect.get(t, p)) });
-      const y = new Proxy(k.y(train) as object, { get: (t, p) => (reads++, Reflect.get(t, p)) });
+      const y = new Proxy(k.y(train) as object, { get: (t, p) => (reads++, Reflect.get(t, p)) }) as Targets;
       let epochs = 0;
       await expect(model.fit(X, y, { signal: aborted(), onEpoch: () => { epochs++; } })).rejects.toThrow(/cancelled before it started/);
       expect(reads).toBe(0);
@@ -382,7 +383,7 @@ describe("properties: random sequences of calls on every model", () => {
           const cases = [...refusals(k), ["too much data for the memory", () => [huge.X, k.y(huge), undefined], /cannot allocate/] as const];
           const [, args, message] = cases[step.how % cases.length];
           const [X, y, options] = args();
-          await expect(model.fit(X, y, options as never)).rejects.toThrow(message);
+          await expect(model.fit(X as never, y as never, options as never)).rejects.toThrow(message);
           if (trained) expect(predictions(model)).toEqual(before);
           else expect(() => model.predict(probe)).toThrow(/not trained yet/);
         } else if (step.op === "predict") {

@@ -1,7 +1,8 @@
 // What the playground's form describes, turned into a descent model. No DOM here: the form
 // (playground.ts) reads its fields into a ModelSettings and shows the messages thrown back.
 import {
-  ACTIVATIONS, LogisticRegression, Sequential, dense, type DenseConfig, type Model, type Runtime,
+  ACTIVATIONS, LogisticRegression, Sequential, dense, type ActivationName, type DenseConfig, type LayerActivationInput, type Model,
+  type NeuronActivationInput, type Runtime,
 } from "../src/index.ts";
 
 export type Optimizer = "adam" | "momentum" | "sgd";
@@ -27,11 +28,11 @@ export interface ModelSettings {
 }
 
 /** The activations a hidden layer can use ("linear" is none); softmax only as a whole layer. */
-export const ACTIVATION_NAMES: readonly string[] = ["linear", ...ACTIVATIONS.map((a) => a.name)];
+export const ACTIVATION_NAMES: readonly (ActivationName | "linear")[] = ["linear", ...ACTIVATIONS.map((a) => a.name)];
 const BY_LOWER = new Map(ACTIVATION_NAMES.map((n) => [n.toLowerCase(), n]));
 
 /** "relu" → "relu"; "ReLU, tanh" → ["relu", "tanh"]; unknown names throw with the list. */
-export function parseActivations(text: string, units: number, where: string): string | string[] {
+export function parseActivations(text: string, units: number, where: string): LayerActivationInput {
   const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) return "linear";
   const resolved = names.map((n) => {
@@ -43,7 +44,8 @@ export function parseActivations(text: string, units: number, where: string): st
   if (resolved.length !== units) {
     throw new Error(`${where}: ${resolved.length} activations for ${units} units: give one for the whole layer, or exactly one per neuron`);
   }
-  return resolved;
+  // dense() refuses softmax per neuron, with a message the form shows.
+  return resolved as NeuronActivationInput[];
 }
 
 /** The dense layers of a Sequential for `classes` classes. */

@@ -1,12 +1,12 @@
 // The messages between trainInWorker (the page or program) and the training worker.
-import type { EpochInfo, History } from "../models/common.ts";
+import type { EpochInfo, History, Targets } from "../models/common.ts";
 import type { Blueprint, ModelJSON } from "../models/model.ts";
 
 export interface TrainRequest {
   type: "train";
   blueprint: Blueprint;
   X: { data: Float32Array; rows: number; cols: number };
-  y: unknown;
+  y: Targets;
   /** fit's options without the callbacks and the signal. */
   fit: Record<string, unknown>;
   /** Send the weights with an epoch's progress at most this often (ms); undefined: only at the end. */

@@ -2,12 +2,13 @@
 // Node) so that the page or program stays responsive, with progress per epoch, stop and
 // cancellation; the trained weights come back into the model it was given. The worker's code is
 // the library itself, bundled into a string at build time, so nothing has to be served or found.
-import { toMatrix } from "../data/index.ts";
-import { FIT_KEYS, checkKeys, describe, type FitOptions } from "../models/common.ts";
+import { toMatrix, type MatrixLike } from "../data/index.ts";
+import { FIT_KEYS, checkKeys, describe, type FitOptions, type Targets } from "../models/common.ts";
 import type { Model } from "../models/model.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
-export interface WorkerFitOptions extends FitOptions {
+/** trainInWorker's options: fit's, and how the worker runs; Y is the model's kind of targets. */
+export interface WorkerFitOptions<Y = Targets> extends FitOptions<Y> {
   /** Threads for the worker's runtime (shared memory; default 1). */
   threads?: number | "auto";
   /**
@@ -17,6 +18,9 @@ export interface WorkerFitOptions extends FitOptions {
    */
   updateEvery?: number;
 }
+
+/** What a model's fit takes as y. */
+type TargetsOf<M extends Model> = Parameters<M["fit"]>[1];
 
 /** The two kinds of worker behind one small interface. */
 interface Channel {
@@ -79,7 +83,9 @@ function sendable(fn: string, name: string, value: unknown): void {
  * worker, calls no callback after that, and leaves the model as it was before the call (also when
  * `updateEvery` brought intermediate weights into it).
  */
-export async function trainInWorker<M extends Model>(model: M, X: unknown, y: unknown, options?: WorkerFitOptions): Promise<M> {
+export async function trainInWorker<M extends Model>(
+  model: M, X: MatrixLike, y: TargetsOf<M>, options?: WorkerFitOptions<TargetsOf<M>>,
+): Promise<M> {
   const fn = "trainInWorker";
   if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
     throw new TypeError(`descent: ${fn}: options must be an object, received ${describe(options)}`);

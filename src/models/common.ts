@@ -1,6 +1,7 @@
 // What every model shares: option checking with clear errors, the fit options and epoch report,
 // the training history, and the small numeric helpers (seeded initialisation, metrics).
 import { optimizerSetting } from "../checks.ts";
+import type { Labels, MatrixLike } from "../data/index.ts";
 import { runtime as defaultRuntime } from "../default.ts";
 import { Runtime } from "../runtime.ts";
 
@@ -35,11 +36,29 @@ export interface EarlyStopping {
   restoreBest?: boolean;
 }
 
-export interface FitOptions {
+/** One class label: a string or a number. */
+export type Label = string | number;
+
+/** Regression targets: one number per row, or a rows × outputs matrix (a Sequential with several outputs). */
+export type RegressionTargets = ArrayLike<number> | MatrixLike;
+
+/**
+ * Class labels, one per row: strings or numbers, in an array or a typed array (as LabelEncoder,
+ * trainTestSplit's stratify and parseCsv's y have them).
+ */
+export type ClassLabels = Labels;
+
+/** What a model's fit takes as y: regression targets, or class labels for a classifier. */
+export type Targets = RegressionTargets | ClassLabels;
+
+/** fit's options; Y is the model's kind of targets (for `validationData`). */
+export interface FitOptions<Y = Targets> {
   epochs?: number;
   batchSize?: number;
+  /** Called after every epoch (or solver iteration); returning false stops training there, keeping what was learned. */
   onEpoch?: (info: EpochInfo) => void | boolean;
-  validationData?: { X: unknown; y: unknown };
+  /** Data the loss is also reported on after every epoch (`valLoss`), and that early stopping watches. */
+  validationData?: { X: MatrixLike; y: Y };
   earlyStopping?: boolean | EarlyStopping;
   /** Aborting stops training between epochs; fit() then rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -189,7 +208,7 @@ export interface TrainingOptions {
   /** Standardise features, and regression targets, inside the model (default true). */
   standardize?: boolean;
   /** The runtime to train and predict on (default: the default runtime). */
-  runtime?: unknown;
+  runtime?: Runtime;
   /** Threads for training: a number up to the runtime's, or "auto" for all of them (the default). */
   threads?: number | "auto";
 }

@@ -1,26 +1,63 @@
 // Dense layers: their configuration (`dense({ units, activation })`, with one activation per
 // layer or one per neuron), their parameters in WASM memory, and the forward and backward pass of
 // one layer over a batch, written next to each other at the pointer level.
-import { ACTIVATIONS, kernelNames, type Activation } from "../registry.ts";
+import { ACTIVATIONS, kernelNames, type Activation, type ActivationName } from "../registry.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkKeys, describe, num, oneOf } from "./common.ts";
 
 /** An activation of the registry with its scalar parameters (registry order, float32). */
-export interface ActivationSpec {
-  readonly name: string;
+export interface ActivationSpec<N extends ActivationName = ActivationName> {
+  readonly name: N;
   readonly params: readonly number[];
 }
 
-/** How users name an activation: "relu", or { name: "elu", alpha: 0.5 }; "linear" is none. */
-export type ActivationInput = string | ({ name: string } & Record<string, unknown>);
+type Entry<N extends ActivationName> = Extract<(typeof ACTIVATIONS)[number], { readonly name: N }>;
+
+/** An activation's scalar parameters by name, from the registry: leakyRelu's slope, elu's alpha, softplus's beta and threshold. */
+export type ActivationParams<N extends ActivationName> = { readonly [P in Entry<N>["params"][number]["name"]]?: number };
+
+/** An activation named with its parameters, as `{ name: "elu", alpha: 0.5 }`. */
+export type ActivationWithParams<N extends ActivationName = ActivationName> = N extends ActivationName
+  ? { readonly name: N } & ActivationParams<N>
+  : never;
+
+/** How users name an activation: "relu", "linear" (none), or `{ name: "elu", alpha: 0.5 }`. */
+export type ActivationInput = ActivationName | "linear" | ActivationWithParams;
+
+/** The activations that work on whole rows (softmax, logSoftmax): one per layer, never per neuron. */
+export type RowwiseActivationName = Extract<(typeof ACTIVATIONS)[number], { readonly kind: "rowwise" }>["name"];
+
+/** One neuron's activation in a per-neuron array: any but the row-wise ones. */
+export type NeuronActivationInput = Exclude<ActivationInput, RowwiseActivationName | { readonly name: RowwiseActivationName }>;
+
+/**
+ * A layer's `activation` option: one for the layer, or an array with one per neuron. N is what
+ * the option's type tells: the activation's name, "linear", or the per-neuron array.
+ */
+export type LayerActivationInput<N extends ActivationChoice = ActivationChoice> =
+  | N
+  | ActivationWithParams<Extract<N, ActivationName>>
+  | readonly NeuronActivationInput[];
+
+/** What the type of a layer's activation option can tell: one activation by name, none, or one per neuron. */
+export type ActivationChoice = ActivationName | "linear" | readonly NeuronActivationInput[];
+
+/** What a layer computes after X·W + b: one activation, none (undefined: linear), or one per neuron. */
+export type LayerActivation = ActivationSpec | undefined | readonly (ActivationSpec | undefined)[];
+
+/** The validated form of a layer's activation (what `dense` stores), from what the option's type tells. */
+export type ActivationOf<N extends ActivationChoice> = N extends ActivationName
+  ? ActivationSpec<N>
+  : N extends "linear" ? undefined
+  : readonly (ActivationSpec | undefined)[];
 
 export type Init = "glorot" | "he" | "zeros";
 
-export interface DenseOptions {
-  units: number;
+export interface DenseOptions<N extends ActivationChoice = ActivationChoice, U extends number = number> {
+  units: U;
   /** One activation for the layer, or an array with one per neuron; default none (linear). */
-  activation?: ActivationInput | readonly ActivationInput[];
+  activation?: LayerActivationInput<N>;
   /** Weight initialisation (default "glorot", Keras's glorot_uniform); biases start at 0. */
   init?: Init;
   /** PReLU's learnable slopes: one for the layer (default, as PyTorch) or one per neuron. */
@@ -29,12 +66,15 @@ export interface DenseOptions {
   slopeInit?: number;
 }
 
-/** A validated dense layer configuration. */
-export interface DenseConfig {
+/**
+ * A validated dense layer configuration. Its type keeps the activation and the units when they
+ * are written out, so that a Sequential knows its task from its output layer (see Sequential).
+ */
+export interface DenseConfig<S extends LayerActivation = LayerActivation, U extends number = number> {
   readonly type: "dense";
-  readonly units: number;
+  readonly units: U;
   /** undefined: linear. An array: one per neuron (undefined entries are linear). */
-  readonly activation: ActivationSpec | undefined | readonly (ActivationSpec | undefined)[];
+  readonly activation: S;
   readonly init: Init;
   readonly slopes: "layer" | "neuron";
   readonly slopeInit: number;
@@ -57,10 +97,13 @@ export function activationSpec(fn: string, value: unknown, where: string): Activ
     if (why !== undefined) throw new RangeError(`descent: ${fn}: ${where}.${p.name} must be ${why}, received ${v}`);
     return Math.fround(v);
   });
-  return { name: a.name, params };
+  return { name: a.name as ActivationName, params };
 }
 
 /** A fully connected layer: Z = X·W + b, then the activation. */
+export function dense<const N extends ActivationChoice = "linear", const U extends number = number>(
+  options: DenseOptions<N, U>,
+): DenseConfig<ActivationOf<NoInfer<N>>, U>;
 export function dense(options: DenseOptions): DenseConfig {
   const fn = "dense";
   const o = checkKeys(fn, options, ["units", "activation", "init", "slopes", "slopeInit"]);

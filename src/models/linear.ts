@@ -1,6 +1,6 @@
 // LinearRegression: least squares by the closed form (normal equations in float64) or by
 // gradient descent on a one-layer network, behind one API; "auto" picks by problem size.
-import { toMatrix, toVector } from "../data/index.ts";
+import { toMatrix, toVector, type MatrixLike } from "../data/index.ts";
 import {
   FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, oneOf, trainingSettings, type FitOptions, type TrainingSettings,
 } from "./common.ts";
@@ -69,8 +69,8 @@ export class LinearRegression extends Model {
     return b;
   }
 
-  /** Fits from zero (as scikit-learn does); a fit that fails leaves the model as it was. */
-  async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
+  /** Fits from zero (as scikit-learn does) on X and one target value per row; a fit that fails leaves the model as it was. */
+  async fit(X: MatrixLike, y: ArrayLike<number>, options?: FitOptions<ArrayLike<number>>): Promise<this> {
     return this.transaction("fit", options, async (signal) => {
       const m = toMatrix(X, "LinearRegression.fit", "X");
       const solver = this.solver === "auto" ? (m.cols <= AUTO_NORMAL_MAX_FEATURES ? "normal" : "gd") : this.solver;
@@ -99,7 +99,7 @@ export class LinearRegression extends Model {
    * a constant column), and the standardised system (ZᵀZ + (n·l2/2)·I)·w = Zᵀt is solved in
    * float64; in standardised units the bias is 0.
    */
-  private fitNormal(m: { data: Float32Array; rows: number; cols: number }, y: unknown, build: (inputs: number) => Network): void {
+  private fitNormal(m: { data: Float32Array; rows: number; cols: number }, y: ArrayLike<number>, build: (inputs: number) => Network): void {
     const rt = this.runtime;
     const { rows, cols } = m;
     const target = toVector(y, "LinearRegression.fit", "y", rows);
@@ -160,6 +160,16 @@ export class LinearRegression extends Model {
     } finally {
       for (const t of tensors) t.dispose();
     }
+  }
+
+  /** The predicted values, one per row of X. */
+  override predict(X: MatrixLike): Float32Array {
+    return super.predict(X) as Float32Array;
+  }
+
+  /** R² on X and the true values. */
+  override score(X: MatrixLike, y: ArrayLike<number>): number {
+    return super.score(X, y);
   }
 
   override fitReport(): Record<string, unknown> {

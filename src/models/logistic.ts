@@ -2,10 +2,10 @@
 // chosen from the number of classes in y. The default solver is L-BFGS on the exact objective,
 // mean cross-entropy + (l2/2)·‖W‖², with loss and gradient from the WASM kernels; the
 // gradient-descent family trains the same one-layer network epoch by epoch instead.
-import { toMatrix } from "../data/index.ts";
+import { toMatrix, type MatrixLike } from "../data/index.ts";
 import {
   FIT_KEYS, TRAINING_KEYS, type TrainingOptions, checkKeys, createYielder, describe, num, oneOf, trainingSettings, type FitOptions,
-  type TrainingSettings,
+  type ClassLabels, type Label, type TrainingSettings,
 } from "./common.ts";
 import { dense } from "./layers.ts";
 import { Model, registerModel, type ModelJSON, type Task } from "./model.ts";
@@ -66,12 +66,27 @@ export class LogisticRegression extends Model {
     super.restoreFrom(json);
   }
 
-  /** Fits from zero (as scikit-learn does); a fit that fails leaves the model as it was. */
-  async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
+  /** Fits from zero (as scikit-learn does) on X and one class label per row; a fit that fails leaves the model as it was. */
+  async fit(X: MatrixLike, y: ClassLabels, options?: FitOptions<ClassLabels>): Promise<this> {
     return this.transaction("fit", options, (signal) => this.fitFromZero(X, y, options, signal));
   }
 
-  private async fitFromZero(X: unknown, y: unknown, options: FitOptions | undefined, signal: AbortSignal): Promise<void> {
+  /** The class labels, sorted: the order of predictProba's columns. Throws before the first fit. */
+  override get classes(): readonly Label[] {
+    return super.classes as readonly Label[];
+  }
+
+  /** The most probable class of each row of X. */
+  override predict(X: MatrixLike): Label[] {
+    return super.predict(X) as Label[];
+  }
+
+  /** Accuracy on X and the true labels. */
+  override score(X: MatrixLike, y: ClassLabels): number {
+    return super.score(X, y);
+  }
+
+  private async fitFromZero(X: MatrixLike, y: ClassLabels, options: FitOptions | undefined, signal: AbortSignal): Promise<void> {
     const fn = "LogisticRegression.fit";
     if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
       throw new TypeError(`descent: ${fn}: y must be an array of class labels (strings or numbers), received ${describe(y)}`);

@@ -3,19 +3,19 @@
 // network, fit as a transaction (one at a time; a fit that throws or rejects puts back everything
 // it changed and frees everything it allocated), disposal, and the saved-model format (JSON with
 // a format version and a checksum, validated field by field before anything is allocated).
-import { LabelEncoder, StandardScaler, toMatrix, toVector, type Matrix } from "../data/index.ts";
+import { LabelEncoder, StandardScaler, toMatrix, toVector, type Matrix, type MatrixLike } from "../data/index.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Tensor } from "../tensor.ts";
 import {
   FIT_KEYS, bool, checkKeys, describe, earlyStoppingOption, num, r2, runtimeOption, signalOption, type FitOptions, type History,
-  type OptimizerConfig,
+  type Label, type OptimizerConfig, type Targets,
 } from "./common.ts";
-import { activationSpec, dense, specToJSON, type ActivationSpec, type DenseConfig } from "./layers.ts";
+import { activationSpec, dense, specToJSON, type ActivationSpec, type DenseConfig, type DenseLayer } from "./layers.ts";
 import { LOSSES, Network, train, type Batchable, type LossName } from "./network.ts";
 
 export type ModelKind = "LinearRegression" | "LogisticRegression" | "Sequential";
 export type Task = "regression" | "classification";
-export type Label = string | number;
+export type { Label };
 
 export const FORMAT = "descent-model";
 export const FORMAT_VERSION = 1;
@@ -121,16 +121,22 @@ export abstract class Model {
   /** One line: the model, its shape or solver, and its optimizer. */
   abstract describe(): string;
   /** Trains on X (rows × features) and y; see each model. */
-  abstract fit(X: unknown, y: unknown, options?: FitOptions): Promise<this>;
+  abstract fit(X: MatrixLike, y: Targets, options?: FitOptions): Promise<this>;
   protected abstract get lossName(): LossName;
 
-  /** The class labels, sorted (classifiers, after fit). */
+  /**
+   * The class labels, sorted: the order of predictProba's columns. A classifier that is not
+   * trained yet has none to give and throws; a regression model has none (undefined).
+   */
   get classes(): readonly Label[] | undefined {
-    return this.encoder?.classes;
+    if (this.task === "regression") return undefined;
+    this.live("classes");
+    if (this.encoder === undefined) throw new TypeError(`descent: ${this.kind}.classes: the model is not trained yet: call fit() first`);
+    return this.encoder.classes;
   }
 
   /** The network's layers (for inspection: weights are live tensors in WASM memory). */
-  get layers(): Network["layers"] {
+  get layers(): readonly DenseLayer[] {
     return this.network("layers").layers;
   }
 
@@ -397,7 +403,7 @@ export abstract class Model {
   }
 
   /** Regression: the predicted values (rows × outputs). Classification: the predicted labels. */
-  predict(X: unknown): Float32Array | Label[] {
+  predict(X: MatrixLike): Float32Array | Label[] {
     if (this.task === "regression") return this.outputs(X, "predict", false).values;
     const proba = this.predictProba(X);
     const k = (this.encoder as LabelEncoder).classes.length;
@@ -411,7 +417,7 @@ export abstract class Model {
   }
 
   /** Class probabilities, rows × classes (columns in the order of `classes`). */
-  predictProba(X: unknown): Float32Array {
+  predictProba(X: MatrixLike): Float32Array {
     if (this.task !== "classification") throw new TypeError(`descent: ${this.kind}.predictProba: a regression model has no class probabilities`);
     const { values, rows, cols } = this.outputs(X, "predictProba", true);
     const rt = this.runtime;
@@ -428,7 +434,7 @@ export abstract class Model {
   }
 
   /** R² (regression, averaged over outputs as scikit-learn does) or accuracy (classification). */
-  score(X: unknown, y: unknown): number {
+  score(X: MatrixLike, y: Targets): number {
     const pred = this.predict(X);
     if (this.task === "classification") {
       const m = toMatrix(X, `${this.kind}.score`, "X");
@@ -462,7 +468,7 @@ export abstract class Model {
    * as the optimizer sees them (features and targets standardised as in fit). For inspection and
    * gradient checking.
    */
-  gradients(X: unknown, y: unknown): { loss: number; layers: { w: Float32Array; b: Float32Array; slope?: Float32Array }[] } {
+  gradients(X: MatrixLike, y: Targets): { loss: number; layers: { w: Float32Array; b: Float32Array; slope?: Float32Array }[] } {
     const net = this.network("gradients");
     const m = toMatrix(X, `${this.kind}.gradients`, "X");
     const x = this.uploadX(m, "gradients");
@@ -529,7 +535,7 @@ export abstract class Model {
    * A model saved by toJSON() (the object or its JSON text), checked field by field; throws when
    * the file holds another kind of model than the class it is called on.
    */
-  static fromJSON<T extends Model>(this: abstract new (...args: never[]) => T, json: unknown, options?: { runtime?: unknown }): T {
+  static fromJSON<T extends Model>(this: abstract new (...args: never[]) => T, json: unknown, options?: { runtime?: Runtime }): T {
     const model = loadModel(json, options);
     if (!(model instanceof this)) {
       const kind = model.kind;
@@ -662,7 +668,7 @@ function standardization(v: unknown, width: number, where: string): void {
  * own shapes, finiteness in float32, agreement between fields) are checked before any memory is
  * allocated, and every problem is a `descent: loadModel:` error.
  */
-export function loadModel(json: unknown, options?: { runtime?: unknown }): Model {
+export function loadModel(json: unknown, options?: { runtime?: Runtime }): Model {
   const o = checkKeys("loadModel", options, ["runtime"]);
   let j = json;
   if (typeof j === "string") {
@@ -689,7 +695,8 @@ export function loadModel(json: unknown, options?: { runtime?: unknown }): Model
   if (!["LinearRegression", "LogisticRegression", "Sequential"].includes(m.model as string)) bad(`unknown model type ${describe(m.model)}`);
   if (!LOSSES.includes(m.loss as never)) bad(`unknown loss ${describe(m.loss)}`);
   const saved = record(m.options ?? {}, "options", Object.keys(m.options ?? {}));
-  // The loss must be the one the model's own options give: Sequential's loss option, mse for
+  // The loss must be the one the model's own options give: Sequential's loss option (a file
+  // without one comes from 0.1.0, whose default was mse; later versions always save it), mse for
   // LinearRegression, and for LogisticRegression (checked with the classes) binary exactly when
   // there are two classes.
   const lossFor = (expected: unknown): void => {
@@ -740,7 +747,9 @@ export function loadModel(json: unknown, options?: { runtime?: unknown }): Model
     if (m.classes !== undefined) bad("a regression model has no classes, but the file has a classes field");
     standardization(m.target, last, "target");
   }
-  const opts = { ...saved, ...(o.runtime !== undefined ? { runtime: o.runtime } : {}) };
+  const opts = {
+    ...saved, ...(m.model === "Sequential" ? { loss: m.loss } : {}), ...(o.runtime !== undefined ? { runtime: o.runtime } : {}),
+  };
   let model: Model;
   try {
     model = (FACTORIES.get(m.model as ModelKind) as Factory)(opts, configs);

@@ -1,15 +1,24 @@
 // Sequential: a stack of dense layers trained by backpropagation with one of the optimizers;
 // the network behind LinearRegression's and LogisticRegression's gradient-descent solvers too.
+// The package exports it typed by its loss (models/index.ts): what fit takes and predict gives
+// follow from the loss, or from the output layer when no loss is given.
+import type { MatrixLike } from "../data/index.ts";
 import {
-  TRAINING_KEYS, type TrainingOptions, checkKeys, describe, oneOf, trainingSettings, type FitOptions, type TrainingSettings,
+  TRAINING_KEYS, type TrainingOptions, checkKeys, describe, oneOf, trainingSettings, type FitOptions, type Targets,
+  type TrainingSettings,
 } from "./common.ts";
 import type { DenseConfig } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
 import { LOSSES, Network, type LossName } from "./network.ts";
 
-export interface SequentialOptions extends TrainingOptions {
-  /** "mse" (default), "binaryCrossentropy" (one sigmoid or linear output) or "categoricalCrossentropy" (softmax or linear outputs, one per class). */
-  loss?: LossName;
+export interface SequentialOptions<L extends LossName | undefined = LossName> extends TrainingOptions {
+  /**
+   * "mse" (regression), "binaryCrossentropy" (one sigmoid or linear output) or
+   * "categoricalCrossentropy" (softmax or linear outputs, one per class). Default: the one the
+   * output layer implies, categoricalCrossentropy after a softmax, binaryCrossentropy after one
+   * sigmoid unit, else mse.
+   */
+  loss?: L;
   /** Default epochs for fit (100). */
   epochs?: number;
   /** Rows per step (default 32, as Keras); larger than the data means full batch. */
@@ -37,13 +46,21 @@ export class Sequential extends Model {
       }
     });
     this.configs = layers;
-    this.#loss = oneOf(fn, "loss", o.loss, LOSSES, "mse");
+    const last = layers[layers.length - 1];
+    this.#loss = oneOf(fn, "loss", o.loss, LOSSES, outputLoss(last));
+    // Saved as resolved, so that a model file says what it was trained with whatever the defaults become.
+    this.saved.loss = this.#loss;
     this.#training = trainingSettings(fn, o, { epochs: 100, batchSize: 32, adamLr: 0.001 });
-    checkOutput(fn, this.#loss, layers[layers.length - 1]);
+    checkOutput(fn, this.#loss, last);
   }
 
   get task(): Task {
     return this.#loss === "mse" ? "regression" : "classification";
+  }
+
+  /** The loss it trains with: the `loss` option, or the one its output layer implies. */
+  get loss(): LossName {
+    return this.#loss;
   }
 
   protected get lossName(): LossName {
@@ -55,7 +72,7 @@ export class Sequential extends Model {
    * class labels (strings or numbers) for the cross-entropies. Training continues from the current
    * weights when the model was fitted before on data of the same width.
    */
-  async fit(X: unknown, y: unknown, options?: FitOptions): Promise<this> {
+  async fit(X: MatrixLike, y: Targets, options?: FitOptions): Promise<this> {
     return this.transaction("fit", options, (signal) => this.fitNetwork("fit", X, y, options, signal, (inputs, outputs) => {
       const units = this.configs[this.configs.length - 1].units;
       if (units !== outputs) {
@@ -70,6 +87,17 @@ export class Sequential extends Model {
     const shape = this.configs.map((c) => c.units).join("→");
     return `Sequential (${shape}, loss ${this.#loss}, ${this.#training.optimizer.name} lr ${this.#training.optimizer.lr})`;
   }
+}
+
+/**
+ * The loss an output layer implies, as Keras users pick it: a softmax is categorical
+ * cross-entropy, one sigmoid unit binary cross-entropy, anything else a regression.
+ */
+export function outputLoss(last: DenseConfig): LossName {
+  const act = Array.isArray(last.activation) ? undefined : (last.activation as { name: string } | undefined)?.name;
+  if (act === "softmax") return "categoricalCrossentropy";
+  if (act === "sigmoid" && last.units === 1) return "binaryCrossentropy";
+  return "mse";
 }
 
 /** The output layer has to suit the loss: the cross-entropies are computed from logits. */
