@@ -14,11 +14,13 @@ import { loadModel } from "../src/models/index.ts";
 import { checksum } from "../src/models/model.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { formatFloat32, main } from "../src/cli/main.ts";
+import { classReport, formatClassReport } from "../src/cli/metrics.ts";
+import { splitIndices } from "../src/data/split.ts";
 import { escapeXml, formatTick, logTicks, lossCurveSvg, niceTicks } from "../src/cli/plot.ts";
 import {
   createProgress, formatBar, formatDuration, formatLoss, formatProgressLine, formatRate, formatStatus, type EpochReport,
 } from "../src/cli/progress.ts";
-import { displayWidth, formatMetric, formatPairs, formatTable } from "../src/cli/table.ts";
+import { displayWidth, formatColumn, formatMetric, formatPairs, formatTable } from "../src/cli/table.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const PENGUINS = "data/penguins.csv";
@@ -89,13 +91,31 @@ describe("table", () => {
   it("formats metrics to 4 significant digits, exponents at the extremes", () => {
     expect(formatMetric(0.98765)).toBe("0.9877");
     expect(formatMetric(1)).toBe("1.000");
-    expect(formatMetric(123456.78)).toBe("123456.8");
-    expect(formatMetric(2.5e-7)).toBe("2.5e-7");
-    expect(formatMetric(3e9)).toBe("3e+9");
+    expect(formatMetric(123456.78)).toBe("123457");
+    expect(formatMetric(2.5e-7)).toBe("2.500e-7");
+    expect(formatMetric(3e9)).toBe("3.000e+9");
     expect(formatMetric(0)).toBe("0");
     expect(formatMetric(undefined)).toBe("—");
     expect(formatMetric(NaN)).toBe("NaN");
     expect(formatMetric(-Infinity)).toBe("-∞");
+  });
+
+  it("formats the numbers of a row or column in one notation and with the same decimals (issue 12)", () => {
+    // The issue's row: 1.43e+9 next to 1.801e+9.
+    expect(formatColumn([1.43e9, 1.801e9])).toEqual(["1.430e+9", "1.801e+9"]);
+    expect(formatColumn([1, 0.98514])).toEqual(["1.0000", "0.9851"]);
+    expect(formatColumn([24148.2, 19939.4])).toEqual(["24148", "19939"]);
+    expect(formatColumn([12.5, 0.25])).toEqual(["12.5000", "0.2500"]);
+    // A value past a bound puts the whole column in exponents: 1e6 and more, below 1e-3, or a span of 1e4.
+    expect(formatColumn([2e6, 3])).toEqual(["2.000e+6", "3.000e+0"]);
+    expect(formatColumn([0.0005, 0.5])).toEqual(["5.000e-4", "5.000e-1"]);
+    expect(formatColumn([10000, 0.9])).toEqual(["1.000e+4", "9.000e-1"]);
+    expect(formatColumn([0, 0.5, undefined, NaN])).toEqual(["0.0000", "0.5000", "—", "NaN"]);
+    for (const values of [[0.5, 0.75, 1], [3.2e7, 4e8], [1e-5, 2e-3], [5, 50, 500]]) {
+      const cells = formatColumn(values);
+      const shape = cells.map((c) => (c.includes("e") ? `e${c.split("e")[0].split(".")[1]?.length}` : `f${c.split(".")[1]?.length ?? 0}`));
+      expect(new Set(shape).size, cells.join(" ")).toBe(1);
+    }
   });
 });
 
@@ -334,6 +354,13 @@ describe("command-line arguments", () => {
     [["predict", "no/model.json", PENGUINS], /^descent: cannot read the model file no\/model\.json: no such file$/],
     [["predict", PENGUINS, PENGUINS], /^descent: data\/penguins\.csv is not a model file: /],
     [["predict", "m.json", "a.csv", "--target", "y"], /^descent: unknown option --target for descent predict$/],
+    [["--missing", "fill"], /^descent: --missing must be one of error, drop, mean; received "fill"$/],
+    [["--categorical", "island,,sex"], /^descent: --categorical must be a comma list with no empty items, received "island,,sex"$/],
+    [["--categorical", "colour"], /^descent: --categorical: data\/penguins\.csv: no column "colour" to encode \(columns: "species", /],
+    [["--early-stopping", "0"], /^descent: --early-stopping must be a patience, an integer >= 1 \(epochs\), received "0"$/],
+    [["--early-stopping=2.5"], /^descent: --early-stopping must be a patience, an integer >= 1 \(epochs\), received "2\.5"$/],
+    [["--early-stopping="], /^descent: --early-stopping must be a patience, an integer >= 1 \(epochs\), received ""$/],
+    [["predict", "m.json", "a.csv", "--keep", "id,,x"], /^descent: --keep must be a comma list with no empty items, received "id,,x"$/],
   ];
 
   it.each(BAD)("rejects %j with exit code 2 and one line naming the flag", async (args, message) => {
@@ -376,7 +403,7 @@ describe("descent train", () => {
     const r = await run("train", PENGUINS, "--target", "body_mass_g");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/data\s+data\/penguins\.csv: 333 rows/);
-    expect(r.stdout).toMatch(/features\s+bill_length_mm, bill_depth_mm, flipper_length_mm \(skipped: species, island, sex\)/);
+    expect(r.stdout).toMatch(/features\s+species \(3 categories\), island \(3 categories\), bill_length_mm, bill_depth_mm, flipper_length_mm, sex \(2 categories\)\n/);
     expect(r.stdout).toMatch(/split\s+266 train \/ 67 test \(seed 0\)/);
     expect(r.stdout).toMatch(/\n {2}\s+train\s+test\n/);
     const [trainR2, testR2] = metric(r.stdout, "R²");
@@ -499,7 +526,9 @@ describe("descent predict", () => {
     expect(t.stdout).toContain(`saved the model to ${model}`);
     const saved = JSON.parse(readFileSync(model, "utf8"));
     expect(saved.target).toBe("species");
-    expect(saved.features).toEqual(["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]);
+    expect(saved.features).toEqual([
+      "island=Biscoe", "island=Dream", "island=Torgersen", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex=female", "sex=male",
+    ]);
 
     const p = await run("predict", model, PENGUINS);
     expect(p.code, p.stderr).toBe(0);
@@ -508,7 +537,7 @@ describe("descent predict", () => {
     expect(header).toEqual(["prediction", "p_Adelie", "p_Chinstrap", "p_Gentoo"]);
     expect(rows).toHaveLength(333);
 
-    const data = parseCsv(readFileSync(join(root, PENGUINS), "utf8"), { target: "species", features: saved.features });
+    const data = parseCsv(readFileSync(join(root, PENGUINS), "utf8"), { target: "species", encoding: saved.encoding });
     const m = loadModel(saved.descent, { runtime: await createRuntime() });
     const labels = m.predict(data.X) as string[];
     const proba = m.predictProba(data.X);
@@ -523,7 +552,7 @@ describe("descent predict", () => {
 
   it("round-trips a regression to --out, selecting the model's columns from a CSV laid out differently", async () => {
     const model = join(tmp, "mass.json");
-    expect((await run("train", PENGUINS, "--target", "body_mass_g", "--out", model)).code).toBe(0);
+    expect((await run("train", PENGUINS, "--target", "body_mass_g", "--categorical", "none", "--out", model)).code).toBe(0);
     const saved = JSON.parse(readFileSync(model, "utf8"));
     // The same rows with the columns reordered, an extra column and no target.
     const original = parseCsv(readFileSync(join(root, PENGUINS), "utf8"), { features: saved.features });
@@ -552,7 +581,8 @@ describe("descent predict", () => {
     const csv = tempFile("partial.csv", "bill_length_mm,bill_depth_mm\n39.1,18.7\n");
     const r = await run("predict", model, csv);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^descent: .*partial\.csv has no column "flipper_length_mm", which the model in .*mass2\.json was trained on/);
+    expect(r.stderr).toMatch(
+      /^descent: .*partial\.csv has no columns "species", "island", "flipper_length_mm", "sex", which the model in .*mass2\.json was trained on \(it needs species, island, bill_length_mm, bill_depth_mm, flipper_length_mm, sex\)\n$/);
 
     const notModel = tempFile("not-model.json", JSON.stringify({ hello: 1 }));
     const n = await run("predict", notModel, PENGUINS);
@@ -764,7 +794,8 @@ describe("descent prints no terminal control characters from the data (issue 9)"
     const t = descent(dir, ["train", "data.csv", "--target", "y", "--test-split", "0", "--out", "model.json"]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).not.toMatch(CONTROL);
-    expect(t.stdout).toMatch(/features\s+x\\x1b\[2J, \\x9b31mb \(skipped: note\\x07\)/);
+    expect(t.stdout).toMatch(/features\s+x\\x1b\[2J, \\x9b31mb \(id-like, left out: note\\x07\)/);
+    expect(t.stderr).toMatch(/^descent: note: left out "note\\u0007": id-like/);
 
     const linear = descent(dir, ["train", "labels.csv", "--target", "label", "--model", "linear"]);
     expect(linear.code).toBe(2);
@@ -774,7 +805,8 @@ describe("descent prints no terminal control characters from the data (issue 9)"
     const missing = descent(dir, ["predict", "model.json", "labels.csv"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).not.toMatch(CONTROL);
-    expect(missing.stderr).toMatch(/^descent: labels\.csv has no column "x\\u001b\[2J", which the model in model\.json was trained on \(it needs x\\x1b\[2J, \\x9b31mb\)\n$/);
+    expect(missing.stderr).toMatch(
+      /^descent: labels\.csv has no columns "x\\u001b\[2J", "\\x9b31mb", which the model in model\.json was trained on \(it needs x\\x1b\[2J, \\x9b31mb\)\n$/);
   });
 
   it("escapes them in predictions shown on a terminal, and keeps the data exact in a pipe", () => {
@@ -884,5 +916,304 @@ describe("descent never prints a stack trace (issue 9)", () => {
     const code = await main(["train", PENGUINS, "--target", "species", "-q"], { stdout: broken, stderr, cwd: root });
     expect(code).toBe(1);
     expect(stderr.text).toMatch(/^descent: unexpected error: TypeError: stream broke \(a bug in descent[^\n]*\n$/);
+  });
+});
+
+// ---------------------------------------------------------------------------- issue 12: tables as they come
+// The built program on data/housing.csv (an id, an address, a neighbourhood, missing cells) and on
+// small tables made to the point.
+
+const HOUSING = readFileSync(join(root, "data/housing.csv"), "utf8");
+
+/** One line on stderr, nothing on stdout, exit code 1 (the data, not the command line), and the folder as it was. */
+function expectDataRefused(dir: string, argv: string[], message: RegExp): void {
+  const before = contents(dir);
+  const r = descent(dir, argv);
+  expect(r.stderr, argv.join(" ")).toMatch(message);
+  expect(r.stderr, argv.join(" ")).toMatch(/^descent: [^\n]+\n$/);
+  expect(r.code, argv.join(" ")).toBe(1);
+  expect(r.stdout, argv.join(" ")).toBe("");
+  expect(contents(dir), argv.join(" ")).toEqual(before);
+}
+
+/** The features line of train's header. */
+const featuresLine = (stdout: string): string => (/^features {2}(.*)$/m.exec(stdout) as RegExpExecArray)[1];
+
+describe("descent --version (issue 12)", () => {
+  it("prints the version field of package.json", async () => {
+    const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(descent(tmp, ["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect((await run("--version")).stdout).toBe(`${version}\n`);
+    const extra = await run("--version", "train");
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toBe("descent: --version takes nothing after it, received train\n");
+    expect((await run("--help")).stdout).toMatch(/"descent --version" for the version/);
+  });
+});
+
+describe("descent train on text, id and missing columns (issue 12)", () => {
+  it("encodes text columns, leaves id-like columns out with a note, and --missing mean fills cells with the training rows' means", () => {
+    const dir = folder({ "housing.csv": HOUSING });
+    const r = descent(dir, ["train", "housing.csv", "--target", "price", "--missing", "mean", "--out", "model.json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^data {6}housing\.csv: 149 rows \(1 more left out: a missing target\)$/m);
+    expect(featuresLine(r.stdout)).toBe(
+      "neighbourhood (5 categories), sqft, bedrooms, bathrooms, year_built, garage (2 categories) (id-like, left out: id, address)");
+    expect(r.stderr).toBe(
+      'descent: note: left out "id", "address": id-like (unique in every row), not a feature; name them in --features to use them\n' +
+      "descent: note: --missing mean left out 1 row with a missing target (never filled): line 135\n" +
+      'descent: note: --missing mean filled missing cells: 1 in "neighbourhood" (no category), 3 in "sqft" (the training mean), ' +
+      '2 in "year_built" (the training mean), 1 in "garage" (no category)\n');
+    expect(metric(r.stdout, "R²")[1]).toBeGreaterThan(0.9);
+
+    const saved = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
+    expect(saved.features.slice(0, 6)).toEqual([
+      "neighbourhood=Downtown", "neighbourhood=Harbourside", "neighbourhood=Hillcrest", "neighbourhood=Old Town", "neighbourhood=Riverside", "sqft",
+    ]);
+    expect(saved.encoding.missing).toBe("mean");
+    expect(saved.encoding.columns.map((c: { name: string }) => c.name)).toEqual(["neighbourhood", "sqft", "bedrooms", "bathrooms", "year_built", "garage"]);
+    // The saved mean is that of the training rows of the split, not of the whole file.
+    const d = parseCsv(HOUSING, { target: "price", categorical: "auto", dropIds: true, missing: "mean" });
+    const { train } = splitIndices(d.X.rows, { testSize: 0.2, seed: 0 });
+    const holes = new Set(d.filled.find((f) => f.column === "sqft")?.rows);
+    const at = d.features.indexOf("sqft");
+    const values = train.filter((i) => !holes.has(i)).map((i) => d.X.data[i * d.X.cols + at]);
+    expect(saved.encoding.columns[1].mean).toBe(Math.fround(values.reduce((a, b) => a + b, 0) / values.length));
+    expect(saved.encoding.columns[1].mean).not.toBe((d.encoding.columns[1] as { mean: number }).mean);
+  });
+
+  it("--categorical none leaves text out, a list encodes just its columns, and --features can name an id", async () => {
+    const file = "data/housing.csv";
+    const none = await run("train", file, "--target", "price", "--missing", "drop", "--categorical", "none", "-q");
+    expect(none.code, none.stderr).toBe(0);
+    // Text left out is left out: the address among it, unread.
+    expect(featuresLine(none.stdout)).toBe("sqft, bedrooms, bathrooms, year_built (skipped: address, neighbourhood, garage) (id-like, left out: id)");
+    const list = await run("train", file, "--target", "price", "--missing", "drop", "--categorical", "garage", "-q");
+    expect(featuresLine(list.stdout)).toBe(
+      "sqft, bedrooms, bathrooms, year_built, garage (2 categories) (skipped: address, neighbourhood) (id-like, left out: id)");
+    const named = await run("train", file, "--target", "price", "--missing", "drop", "--features", "id,sqft,neighbourhood", "-q");
+    expect(named.code, named.stderr).toBe(0);
+    expect(featuresLine(named.stdout)).toBe("id, sqft, neighbourhood (5 categories) (skipped: address, garage)");
+    expect(named.stderr).not.toMatch(/id-like/);
+    // The penguins' island and sex, text columns, are features by default and in the model file.
+    const penguins = await run("train", PENGUINS, "--target", "species", "-q");
+    expect(featuresLine(penguins.stdout)).toBe("island (3 categories), bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g, sex (2 categories)");
+  });
+
+  it("refuses a text column of too many categories for auto, naming it and the flags, and writes nothing", () => {
+    const comments = ["great", "ok", "needs work", "lovely garden", "noisy", "quiet street"];
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${comments[i % 6]} ${i % 30},${(i % 7) * 2 + (i % 3)}`);
+    const dir = folder({ "data.csv": ["rooms,comment,y", ...rows].join("\n") + "\n" });
+    expectDataRefused(dir, ["train", "data.csv", "--target", "y", "--out", "model.json"],
+      /^descent: parseCsv: data\.csv: column "comment" has 30 distinct values in 40 rows, too many to one-hot encode \(auto takes at most 50, and at most half as many as rows\); list the columns to encode with --categorical a,b, leave it out with --features, or use --categorical none\n$/);
+    const r = descent(dir, ["train", "data.csv", "--target", "y", "--categorical", "none", "--test-split", "0"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(featuresLine(r.stdout)).toBe("rooms (skipped: comment)");
+  });
+
+  it("stops at a missing cell by default, naming its line, column and the flags; --missing drop leaves its rows out", () => {
+    const dir = folder({ "housing.csv": HOUSING });
+    expectDataRefused(dir, ["train", "housing.csv", "--target", "price", "--out", "model.json"],
+      /^descent: parseCsv: housing\.csv: line 9, column "sqft": the cell is empty, though the column holds numbers \(147 of its 150 cells\); use --missing drop or --missing mean to handle missing cells\n$/);
+    const r = descent(dir, ["train", "housing.csv", "--target", "price", "--missing", "drop"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^data {6}housing\.csv: 142 rows \(8 more left out: a missing cell\)$/m);
+    expect(r.stdout).toMatch(/^split {5}113 train \/ 29 test \(seed 0\)$/m);
+    expect(r.stderr).toContain("descent: note: --missing drop left out 8 rows with a missing cell: lines 9, 25, 43, 66, 90, 104, 121, 135\n");
+  });
+});
+
+describe("descent predict on text, id and missing columns (issue 12)", () => {
+  /** Rows A to E: Downtown; an unseen neighbourhood; sqft missing; sqft at the training mean; neighbourhood missing. */
+  const fresh = (mean: number): string => [
+    "garage,year_built,id,bathrooms,neighbourhood,bedrooms,sqft,price",
+    "yes,1990,A-1,2,Downtown,3,1500,",
+    "yes,1990,B-2,2,Lakeside,3,1500,",
+    "yes,1990,@C-3,2,Downtown,3,NA,",
+    `yes,1990,D-4,2,Downtown,3,${mean},`,
+    "yes,1990,E-5,2,,3,1500,",
+  ].join("\n") + "\n";
+  let dir = "";
+  let mean = 0;
+  beforeAll(() => {
+    dir = folder({ "housing.csv": HOUSING });
+    for (const missing of ["mean", "drop"]) {
+      const r = descent(dir, ["train", "housing.csv", "--target", "price", "--missing", missing, "--out", `${missing}.json`]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    mean = JSON.parse(readFileSync(join(dir, "mean.json"), "utf8")).encoding.columns[1].mean;
+    writeFileSync(join(dir, "new.csv"), fresh(mean));
+  });
+
+  it("encodes as in training, copies --keep columns first, fills a missing cell with the saved mean, and reads an unseen category as none", () => {
+    const r = descent(dir, ["predict", "mean.json", "new.csv", "--keep", "id,neighbourhood"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('descent: note: 1 cell holds a category the model was not trained on, read as no category (all its one-hot columns 0): ' +
+      '"Lakeside" in "neighbourhood" (1 row)\n');
+    const [header, ...rows] = parseCsvRecords(r.stdout) as string[][];
+    expect(header).toEqual(["id", "neighbourhood", "prediction"]);
+    // Kept text that a spreadsheet would run gets its quote, as class labels do.
+    expect(rows.map((row) => row.slice(0, 2))).toEqual([["A-1", "Downtown"], ["B-2", "Lakeside"], ["'@C-3", "Downtown"], ["D-4", "Downtown"], ["E-5", ""]]);
+    const p = rows.map((row) => Number(row[2]));
+    expect(p[2]).toBe(p[3]); // a missing sqft is the saved mean
+    expect(p[1]).toBe(p[4]); // an unseen neighbourhood is no neighbourhood
+    expect(p[0]).not.toBe(p[1]);
+    // The same rows through the library with the saved encoding give the same numbers.
+    const saved = JSON.parse(readFileSync(join(dir, "mean.json"), "utf8"));
+    expect(parseCsv(fresh(mean), { encoding: saved.encoding }).unseen).toEqual([{ column: "neighbourhood", category: "Lakeside", rows: 1 }]);
+  });
+
+  it("refuses a missing cell for a model trained without --missing mean, saying why, and writes nothing", () => {
+    expectDataRefused(dir, ["predict", "drop.json", "new.csv", "--out", "p.csv"],
+      /^descent: parseCsv: new\.csv: line 4, column "sqft": "NA" marks a missing value, though the column holds numbers \(4 of its 5 cells\); the model in drop\.json was trained with --missing drop, so it has no value to fill in: fill the cell, or train with --missing mean\n$/);
+  });
+
+  it("refuses --keep naming a column the file lacks, or one the output has already", () => {
+    expectRefused(dir, ["predict", "mean.json", "new.csv", "--keep", "idd", "--out", "p.csv"],
+      /^descent: --keep: new\.csv: no column "idd" to keep \(columns: "garage", "year_built", "id", /);
+    writeFileSync(join(dir, "again.csv"), fresh(mean).replace("price", "prediction"));
+    expectRefused(dir, ["predict", "mean.json", "again.csv", "--keep", "id,prediction", "--out", "p.csv"],
+      /^descent: --keep prediction: the output has a "prediction" column of its own; keep a column of another name\n$/);
+  });
+
+  it("reads a model file written before encodings (every feature a number column), and checks an encoding before using it", () => {
+    const old = JSON.parse(MODEL);
+    delete old.encoding;
+    const bad = JSON.parse(MODEL);
+    bad.encoding.columns[0] = { name: "x1", type: "category", categories: Array.from({ length: 5000 }, (_, i) => `c${i}`) };
+    const other = JSON.parse(MODEL);
+    other.features = ["x2", "x1"];
+    const d = folder({ "data.csv": CONTINUOUS, "model.json": MODEL, "old.json": JSON.stringify(old), "bad.json": JSON.stringify(bad), "other.json": JSON.stringify(other) });
+    const now = descent(d, ["predict", "model.json", "data.csv"]);
+    const before = descent(d, ["predict", "old.json", "data.csv"]);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toBe(now.stdout);
+    expectRefused(d, ["predict", "bad.json", "data.csv"],
+      /^descent: bad\.json is not a model file written by "descent train --out": encoding: columns\[0\]\.categories must hold 1 to 1000 categories, received 5000\n$/);
+    expectRefused(d, ["predict", "other.json", "data.csv"],
+      /^descent: other\.json is not a model file written by "descent train --out": its features are not the ones its encoding makes\n$/);
+  });
+});
+
+describe("descent train --early-stopping (issue 12)", () => {
+  it("holds out validation rows from the training rows, stops when their loss stalls, and keeps the best epoch", async () => {
+    const plot = join(tmp, "early.svg");
+    const r = await run("train", PENGUINS, "--target", "species", "--model", "mlp", "--epochs", "1000", "--lr", "0.05",
+      "--early-stopping", "3", "--plot", plot);
+    expect(r.code, r.stderr).toBe(0);
+    // 10% of the 266 training rows, rounded up: the 67 test rows are left alone.
+    expect(r.stdout).toMatch(/^split {5}239 train \/ 27 validation \/ 67 test \(seed 0\)$/m);
+    const m = /^epochs {3}(\d+) of 1000 \(early stopping: the validation loss did not improve for 3 epochs; the weights of epoch (\d+) kept\)$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    const [ran, best] = [Number((m as RegExpExecArray)[1]), Number((m as RegExpExecArray)[2])];
+    expect(ran).toBeLessThan(1000);
+    expect(best).toBeLessThanOrEqual(ran - 3);
+    expect(r.stderr).toMatch(/^epoch +1\/1000 {2}loss \S+ {2}val \S+/);
+    const svg = readFileSync(plot, "utf8");
+    expect(svg).toContain(">validation</text>");
+    expect([...svg.matchAll(/<polyline[^>]*\bpoints="([^"]*)"/g)].map((p) => p[1].split(" ").length)).toEqual([ran, ran]);
+  });
+
+  it("takes its patience from the next argument when it is a number, else 10", async () => {
+    const bare = await run("train", "--early-stopping", PENGUINS, "--target", "species", "--model", "mlp", "--epochs", "15", "-q", "--test-split", "0");
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stdout).toMatch(/^split {5}299 train \/ 34 validation; no test set \(--test-split 0\)$/m);
+    expect(bare.stdout).toMatch(/^epochs {3}.*(did not improve for 10 epochs|within every 10 epochs)/m);
+    const eq = await run("train", PENGUINS, "--target", "species", "--model", "mlp", "--epochs", "15", "-q", "--early-stopping=20");
+    expect(eq.stdout).toMatch(/^epochs {3}15 \(early stopping did not stop it: the validation loss improved within every 20 epochs\)$/m);
+  });
+
+  it("says it had no effect on the closed form and on L-BFGS", async () => {
+    const closed = await run("train", PENGUINS, "--target", "body_mass_g", "--early-stopping", "5");
+    expect(closed.code).toBe(0);
+    expect(closed.stderr).toBe("descent: note: --early-stopping had no effect: the closed-form solver does not iterate (use --solver gd)\n");
+    expect(closed.stdout).toMatch(/^split {5}266 train \/ 67 test/m);
+    const lbfgs = await run("train", PENGUINS, "--target", "species", "--early-stopping", "-q");
+    expect(lbfgs.stderr).toMatch(/descent: note: --early-stopping had no effect: L-BFGS chooses its own steps/);
+  });
+});
+
+describe("descent train's classification report (issue 12)", () => {
+  it("computes precision, recall, F1, support and their macro averages as scikit-learn does", () => {
+    // scikit-learn's classification_report example: y_true [0, 1, 2, 2, 2], y_pred [0, 0, 2, 2, 1].
+    const r = classReport([0, 1, 2, 2, 2], [0, 0, 2, 2, 1], [0, 1, 2]);
+    expect(r.precision).toEqual([0.5, 0, 1]);
+    expect(r.recall.map((v) => v.toFixed(4))).toEqual(["1.0000", "0.0000", "0.6667"]);
+    expect(r.f1.map((v) => v.toFixed(4))).toEqual(["0.6667", "0.0000", "0.8000"]);
+    expect(r.support).toEqual([1, 1, 3]);
+    expect([r.macro.precision, r.macro.recall, r.macro.f1].map((v) => v.toFixed(2))).toEqual(["0.50", "0.56", "0.49"]);
+    expect(r.confusion).toEqual([[1, 0, 0], [1, 0, 0], [0, 1, 2]]);
+    // Classes that neither the truth nor the predictions hold are left out, as unique_labels does.
+    expect(classReport(["a", "a"], ["a", "b"], ["a", "b", "c"]).labels).toEqual(["a", "b"]);
+    const text = formatClassReport(r, "test");
+    expect(text).toContain("  0              0.5000   1.0000   0.6667         1\n");
+    expect(text).toContain("  macro avg      0.5000   0.5556   0.4889         5\n");
+    expect(text).toContain("  2                  0   1   2\n");
+  });
+
+  it("prints the per-class table and a confusion matrix of the test rows, agreeing with the accuracy", async () => {
+    const r = await run("train", PENGUINS, "--target", "species", "-q");
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n");
+    const row = (name: string, from: number): string[] => {
+      const line = lines.slice(from).find((l) => l.trimStart().startsWith(`${name} `));
+      expect(line, name).toBeDefined();
+      return (line as string).trim().slice(name.length).trim().split(/\s+/);
+    };
+    const table = lines.findIndex((l) => /^ {2}test rows {3}precision {3}recall {7}F1 {3}support$/.test(l));
+    const matrix = lines.findIndex((l) => /^ {2}true \\ predicted {3}Adelie {3}Chinstrap {3}Gentoo$/.test(l));
+    expect(table, r.stdout).toBeGreaterThan(0);
+    expect(matrix, r.stdout).toBeGreaterThan(table);
+    const classes = ["Adelie", "Chinstrap", "Gentoo"];
+    const counts = classes.map((c) => row(c, matrix).map(Number));
+    const total = counts.flat().reduce((a, b) => a + b, 0);
+    expect(total).toBe(67);
+    const correct = counts.reduce((a, r, i) => a + r[i], 0);
+    expect(metric(r.stdout, "accuracy")[1]).toBeCloseTo(correct / total, 4);
+    classes.forEach((c, i) => {
+      const [precision, recall, , support] = row(c, table);
+      const predicted = counts.reduce((a, r) => a + r[i], 0);
+      expect(Number(support)).toBe(counts[i].reduce((a, b) => a + b, 0));
+      expect(precision).toBe((counts[i][i] / predicted).toFixed(4));
+      expect(recall).toBe((counts[i][i] / Number(support)).toFixed(4));
+    });
+    expect(row("macro avg", table)[3]).toBe("67");
+  });
+
+  it("leaves out the confusion matrix beyond 20 classes, and reports the training rows when there is no test set", () => {
+    const labels = Array.from({ length: 21 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+    const dir = folder({ "data.csv": ["x,label", ...Array.from({ length: 84 }, (_, i) => `${Math.floor(i / 4)},${labels[Math.floor(i / 4)]}`)].join("\n") + "\n" });
+    const r = descent(dir, ["train", "data.csv", "--target", "label", "--test-split", "0", "-q", "--epochs", "5"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}train rows {3}precision/m);
+    expect(r.stdout).toContain("  confusion matrix: not shown for 21 classes (more than 20)\n");
+  });
+});
+
+describe("the README's command line (issue 12)", () => {
+  it("runs the example on data/housing.csv as written, and prints what it shows", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Tables as they come"));
+    const commands = (/```sh\n([\s\S]*?)```/.exec(section) as RegExpExecArray)[1].trim().split("\n");
+    expect(commands).toHaveLength(2);
+    const dir = folder();
+    mkdirSync(join(dir, "data"));
+    writeFileSync(join(dir, "data/housing.csv"), HOUSING);
+    const runs = commands.map((command) => {
+      const words = command.split(/\s+/);
+      // "npx <bin> train …": what follows the program's name.
+      const at = words.findIndex((w) => w === "train" || w === "predict");
+      expect(at, command).toBe(2);
+      const r = descent(dir, words.slice(at));
+      expect(r.code, `${command}\n${r.stderr}`).toBe(0);
+      return r;
+    });
+    const shown = (/```text\n([\s\S]*?)```/.exec(section) as RegExpExecArray)[1].split("\n").filter((l) => l !== "" && l !== "…");
+    const printed = `${runs[0].stderr}${runs[0].stdout}`.split("\n");
+    for (const line of shown) expect(printed, line).toContain(line);
+    const [header, ...rows] = parseCsvRecords(readFileSync(join(dir, "prices.csv"), "utf8")) as string[][];
+    expect(header).toEqual(["id", "prediction"]);
+    expect(rows.map((r) => r[0])).toEqual(HOUSING.trimEnd().split("\n").slice(1).map((l) => l.split(",")[0]));
   });
 });

@@ -1,6 +1,7 @@
 // The `descent` command line's grammar: usage texts, flag parsing (node:util parseArgs, strict) and
 // the checks on each value, so that every mistake is reported before any data is read or trained on.
 import { parseArgs } from "node:util";
+import { AUTO_MAX_CATEGORIES, MAX_CATEGORIES, type CsvCategorical, type CsvMissing } from "../data/csv.ts";
 import { readNumber } from "../data/number.ts";
 
 /** A mistake in the command line: reported as one line (plus usage when asked), exit code 2. */
@@ -32,6 +33,15 @@ export const SOLVERS: Readonly<Record<ModelKind, readonly string[]>> = {
 };
 /** Hidden-layer activations --activation accepts (the registry's elementwise ones, plus linear). */
 export const HIDDEN_ACTIVATIONS = ["relu", "leakyRelu", "prelu", "elu", "sigmoid", "tanh", "softplus", "linear"] as const;
+export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
+export const MISSING_MODES = ["error", "drop", "mean"] as const;
+/** --early-stopping without a number: the library's default patience. */
+export const DEFAULT_PATIENCE = 10;
+/**
+ * The share of the training rows --early-stopping holds out to watch, as scikit-learn's
+ * validation_fraction: the test set stays unseen until the metrics.
+ */
+export const VALIDATION_FRACTION = 0.1;
 
 export const MAIN_USAGE = `Usage: descent <command> [options]
 
@@ -39,17 +49,32 @@ Commands:
   train <file.csv> --target <column>   fit a model to a CSV file and report its metrics
   predict <model.json> <file.csv>      predict with a saved model, CSV out
 
-Run "descent <command> --help" for a command's options.
+Run "descent <command> --help" for a command's options, "descent --version" for the version.
 `;
 
 export const TRAIN_USAGE = `Usage: descent train <file.csv> --target <column> [options]
 
-Fits a model to the numeric columns of a CSV file (text columns other than the target are
-skipped), holding out a test set, and prints train and test metrics.
+Fits a model to a CSV file, holding out a test set, and prints train and test metrics (for
+classifiers also precision, recall and F1 per class and a confusion matrix). Numeric columns
+are features as they are; text columns are one-hot encoded (a 0/1 column per category, named
+like "neighbourhood=Downtown"); id-like columns, unique integers in every row under a name like
+id, ID, house_id or houseId, or text unique in every row, are left out with a note.
 
 Options:
   -t, --target <column>    the column to predict (required)
-      --features <a,b,…>   the feature columns (default: every numeric column but the target)
+      --features <a,b,…>   the feature columns, id-like ones too (default: every column but
+                           the target, the id-like ones and text that --categorical leaves out)
+      --categorical <how>  text columns to one-hot encode: auto (default: every text column but
+                           the target and id-like ones; a column of more than ${AUTO_MAX_CATEGORIES} categories, or
+                           of more than half as many as rows, is refused), none (leave text
+                           out), or a comma list of columns, text or numbers (up to ${MAX_CATEGORIES}
+                           categories each)
+      --missing <how>      a missing cell in a feature or the target (empty, or NA, N/A, NaN,
+                           null, None and the other spellings pandas reads as missing):
+                           error (default) stops at it; drop leaves its row out; mean fills a
+                           number with the column's mean over the training rows and a text
+                           cell with no category (all its one-hot columns 0), and leaves out a
+                           row whose target is missing
   -m, --model <name>       linear | logistic | mlp (default: mlp when --layers or
                            --activation is given, else linear for a numeric target and
                            logistic for a text target); logistic takes a numeric target's
@@ -74,7 +99,11 @@ Options:
       --backend <name>     ${BACKEND_NAMES.join(" | ")} (default auto: the fastest available)
       --test-split <f>     fraction of rows held out for testing, in [0, 1) (default 0.2;
                            stratified by class for classifiers; 0 = no test set)
-  -o, --out <model.json>   save the trained model (with its feature and target names)
+      --early-stopping [n] stop when the validation loss has not improved for n epochs
+                           (default ${DEFAULT_PATIENCE}) and keep the best epoch's weights; the validation
+                           rows are ${VALIDATION_FRACTION * 100}% of the training rows (stratified for classifiers),
+                           so the test set stays unseen (gradient descent only)
+  -o, --out <model.json>   save the trained model, with its columns and their encoding
       --plot <loss.svg>    save the loss curve as SVG (iterative solvers only)
   -q, --quiet              no progress display
   -h, --help               show this help
@@ -82,17 +111,24 @@ Options:
 Numbers in the CSV file and in options are decimal ("12", "-0.5", "1e-3"), as pandas reads
 them. An output that is an input, or the other output, is refused before anything is read.
 
-Example:
+Examples:
   descent train data/penguins.csv --target species --model mlp --layers 16,8 --plot loss.svg
+  descent train data/housing.csv --target price --missing mean --out housing.json
 `;
 
 export const PREDICT_USAGE = `Usage: descent predict <model.json> <file.csv> [options]
 
-Predicts with a model saved by "descent train --out". The CSV must have the model's feature
-columns (other columns are ignored). Writes a "prediction" column, and for classifiers one
+Predicts with a model saved by "descent train --out". The CSV must have the columns the model
+was trained on (other columns are ignored), and they are encoded as in training. A category the
+model was not trained on gets all-zero one-hot columns, with a note on standard error (as
+scikit-learn's OneHotEncoder(handle_unknown="ignore") and pandas' get_dummies do). A missing
+cell gets the training mean, or no category, when the model was trained with --missing mean, and
+is refused otherwise. Writes the --keep columns, a "prediction" column, and for classifiers one
 "p_<class>" probability column per class.
 
 Options:
+      --keep <a,b,…>       columns of the CSV file to copy into the output, before the
+                           predictions (an id, say)
   -o, --out <file.csv>     write the predictions here (default: standard output)
       --backend <name>     ${BACKEND_NAMES.join(" | ")} (default auto)
   -h, --help               show this help
@@ -103,10 +139,12 @@ export interface TrainArgs {
   file: string;
   target: string;
   features: string[] | undefined;
+  categorical: CsvCategorical;
+  missing: CsvMissing;
   /** undefined: chosen from the target's type once the data is read. */
   model: ModelKind | undefined;
   layers: number[] | undefined;
-  activations: string[] | undefined;
+  activations: HiddenActivation[] | undefined;
   solver: string | undefined;
   epochs: number | undefined;
   lr: number | undefined;
@@ -115,6 +153,8 @@ export interface TrainArgs {
   seed: number;
   backend: BackendName;
   testSplit: number;
+  /** The patience of --early-stopping; undefined without it. */
+  earlyStopping: number | undefined;
   out: string | undefined;
   plot: string | undefined;
   quiet: boolean;
@@ -126,17 +166,20 @@ export interface PredictArgs {
   command: "predict";
   model: string;
   file: string;
+  keep: string[] | undefined;
   out: string | undefined;
   backend: BackendName;
 }
 
-export type Command = TrainArgs | PredictArgs | { command: "help"; topic: "main" | "train" | "predict" };
+export type Command = TrainArgs | PredictArgs | { command: "help"; topic: "main" | "train" | "predict" } | { command: "version" };
 
 type Spec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
 const TRAIN_OPTIONS: Spec = {
   target: { type: "string", short: "t" },
   features: { type: "string" },
+  categorical: { type: "string" },
+  missing: { type: "string" },
   model: { type: "string", short: "m" },
   layers: { type: "string" },
   activation: { type: "string" },
@@ -148,6 +191,7 @@ const TRAIN_OPTIONS: Spec = {
   seed: { type: "string" },
   backend: { type: "string" },
   "test-split": { type: "string" },
+  "early-stopping": { type: "string" },
   out: { type: "string", short: "o" },
   plot: { type: "string" },
   quiet: { type: "boolean", short: "q" },
@@ -155,6 +199,7 @@ const TRAIN_OPTIONS: Spec = {
 };
 
 const PREDICT_OPTIONS: Spec = {
+  keep: { type: "string" },
   out: { type: "string", short: "o" },
   backend: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -164,6 +209,10 @@ const PREDICT_OPTIONS: Spec = {
 export function parseCommandLine(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help") return { command: "help", topic: "main" };
+  if (command === "--version") {
+    if (rest.length > 0) throw new UsageError(`--version takes nothing after it, received ${rest.join(" ")}`);
+    return { command: "version" };
+  }
   if (command === "help") {
     const topic = rest[0];
     if (topic === undefined) return { command: "help", topic: "main" };
@@ -205,8 +254,28 @@ function parse(args: readonly string[], options: Spec, command: "train" | "predi
   }
 }
 
+/**
+ * --early-stopping takes an optional number, which parseArgs cannot express: the number that
+ * follows it (a decimal, as readNumber reads one) is its value, and without one it gets the
+ * default patience. Nothing after "--" is an option.
+ */
+function optionalValue(args: readonly string[], flag: string, fallback: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (a !== flag) out.push(a);
+    else if (i + 1 < args.length && readNumber(args[i + 1]) !== undefined) out.push(`${flag}=${args[++i]}`);
+    else out.push(`${flag}=${fallback}`);
+  }
+  return out;
+}
+
 function parseTrain(args: readonly string[]): Command {
-  const { values, positionals } = parse(args, TRAIN_OPTIONS, "train");
+  const { values, positionals } = parse(optionalValue(args, "--early-stopping", String(DEFAULT_PATIENCE)), TRAIN_OPTIONS, "train");
   if (values.help === true) return { command: "help", topic: "train" };
   if (positionals.length === 0) throw new UsageError("missing the CSV file to train on", "train");
   if (positionals.length > 1) {
@@ -224,12 +293,12 @@ function parseTrain(args: readonly string[]): Command {
   const kind = model as ModelKind | undefined;
   const layers = str("layers") === undefined ? undefined : list(str("layers") as string, "--layers").map((s) =>
     integer(s, "--layers", 1, "a comma list of layer sizes, each an integer >= 1"));
-  const activations = str("activation") === undefined ? undefined : list(str("activation") as string, "--activation");
-  for (const a of activations ?? []) {
+  const activations = str("activation") === undefined ? undefined : list(str("activation") as string, "--activation").map((a) => {
     if (!(HIDDEN_ACTIVATIONS as readonly string[]).includes(a)) {
       throw new UsageError(`--activation must be one of ${HIDDEN_ACTIVATIONS.join(", ")}; received ${JSON.stringify(a)}`);
     }
-  }
+    return a as HiddenActivation;
+  });
   if (kind !== undefined && kind !== "mlp") {
     if (layers !== undefined) throw new UsageError(`--layers applies to --model mlp, not ${kind}`);
     if (activations !== undefined) throw new UsageError(`--activation applies to --model mlp, not ${kind}`);
@@ -254,6 +323,13 @@ function parseTrain(args: readonly string[]): Command {
   }
   const opt = <T>(name: string, read: (s: string) => T): T | undefined => (str(name) === undefined ? undefined : read(str(name) as string));
   const features = opt("features", (s) => list(s, "--features"));
+  const categorical = opt("categorical", (s): CsvCategorical => (s === "auto" || s === "none" ? s : list(s, "--categorical"))) ?? "auto";
+  const missing = opt("missing", (s) => {
+    if (!(MISSING_MODES as readonly string[]).includes(s)) {
+      throw new UsageError(`--missing must be one of ${MISSING_MODES.join(", ")}; received ${JSON.stringify(s)}`);
+    }
+    return s as CsvMissing;
+  }) ?? "error";
   // Whether they name one file (or an input) is for the file system to say: see paths.ts.
   const out = opt("out", (s) => path(s, "--out"));
   const plot = opt("plot", (s) => path(s, "--plot"));
@@ -263,6 +339,8 @@ function parseTrain(args: readonly string[]): Command {
     file: positionals[0],
     target,
     features,
+    categorical,
+    missing,
     model: kind,
     layers,
     activations,
@@ -274,6 +352,7 @@ function parseTrain(args: readonly string[]): Command {
     seed: opt("seed", (s) => integer(s, "--seed", 0, "an integer >= 0", 2 ** 32 - 1)) ?? 0,
     backend: backend as BackendName,
     testSplit: opt("test-split", (s) => number(s, "--test-split", (v) => v >= 0 && v < 1, "a fraction in [0, 1)")) ?? 0.2,
+    earlyStopping: opt("early-stopping", (s) => integer(s, "--early-stopping", 1, "a patience, an integer >= 1 (epochs)")),
     out,
     plot,
     quiet: values.quiet === true,
@@ -296,7 +375,8 @@ function parsePredict(args: readonly string[]): Command {
     throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}; received ${JSON.stringify(backend)}`);
   }
   const out = values.out === undefined ? undefined : path(values.out as string, "--out");
-  return { command: "predict", model: positionals[0], file: positionals[1], out, backend: backend as BackendName };
+  const keep = values.keep === undefined ? undefined : list(values.keep as string, "--keep");
+  return { command: "predict", model: positionals[0], file: positionals[1], keep, out, backend: backend as BackendName };
 }
 
 /** The option name within two edits of `name` (a typo such as --epoch or --tagret), if one is. */

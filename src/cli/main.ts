@@ -1,22 +1,27 @@
 #!/usr/bin/env node
 // The `descent` command: `descent train` fits a model to a CSV file and reports its metrics,
 // `descent predict` applies a saved model to another CSV file. Library errors become one-line messages.
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseCsv, toCsv, trainTestSplit, type Matrix } from "../data/index.ts";
-import { r2 } from "../models/common.ts";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  CsvColumnError, checkEncoding, featureNames, parseTable, toCsv, type CsvData, type CsvEncoding, type CsvHints, type CsvOptions,
+} from "../data/csv.ts";
+import { list, quote } from "../data/describe.ts";
+import type { Matrix } from "../data/matrix.ts";
+import { splitIndices, take, takeRows } from "../data/split.ts";
 import { AUTO_NORMAL_MAX_FEATURES, LinearRegression, LogisticRegression, Sequential, dense, loadModel, type ActivationInput } from "../models/index.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import {
-  MAIN_USAGE, MAX_NUMERIC_CLASSES, PREDICT_USAGE, SOLVERS, TRAIN_USAGE, UsageError, parseCommandLine,
+  MAIN_USAGE, MAX_NUMERIC_CLASSES, PREDICT_USAGE, SOLVERS, TRAIN_USAGE, UsageError, VALIDATION_FRACTION, parseCommandLine,
   type ModelKind, type PredictArgs, type TrainArgs,
 } from "./args.ts";
+import { classReport, classificationMetrics, formatClassReport, metricsTable, regressionMetrics } from "./metrics.ts";
 import { checkOutputs, type Output } from "./paths.ts";
 import { lossCurveSvg } from "./plot.ts";
 import { createProgress, formatDuration, type EpochReport, type ProgressStream } from "./progress.ts";
-import { formatMetric, formatPairs, formatTable, printable } from "./table.ts";
+import { formatPairs, printable } from "./table.ts";
 
 /** Where a run reads and writes: the process's streams and directory, or a test's. */
 export interface Io {
@@ -28,11 +33,16 @@ export interface Io {
   signal?: AbortSignal;
 }
 
-/** The file `descent train --out` writes: the model, and the CSV columns it was trained on. */
+/**
+ * The file `descent train --out` writes: the model, its feature names, the target, and how the
+ * CSV columns became the features (absent from files written before text columns were encoded:
+ * then every feature is a number column).
+ */
 export interface ModelFile {
   descent: unknown;
   features: string[];
   target: string;
+  encoding?: CsvEncoding;
 }
 
 type Label = string | number;
@@ -67,6 +77,9 @@ export async function main(argv: readonly string[], io?: Partial<Io>): Promise<n
   try {
     const command = parseCommandLine(argv);
     switch (command.command) {
+      case "version":
+        ctx.stdout.write(`${packageVersion()}\n`);
+        return 0;
       case "help":
         if (command.topic === "main" && argv.length === 0) {
           // Nothing asked: the usage goes where errors go, and the run is not a success.
@@ -107,6 +120,23 @@ function report(err: unknown, ctx: Io): number {
   return 1;
 }
 
+/**
+ * The version field of the package.json next to this program, read when asked: the package's
+ * name may change, its version is what a user asking wants.
+ */
+function packageVersion(): string {
+  const url = new URL("../../package.json", import.meta.url);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(url, "utf8"));
+  } catch (err) {
+    throw new Error(`descent: cannot read the version from ${fileURLToPath(url)}: ${(err as Error).message}`);
+  }
+  const version = (json as { version?: unknown } | null)?.version;
+  if (typeof version !== "string") throw new Error(`descent: ${fileURLToPath(url)} has no "version" field`);
+  return version;
+}
+
 // ------------------------------------------------------------------ files
 
 async function readText(file: string, ctx: Io, what: string): Promise<string> {
@@ -129,19 +159,19 @@ async function writeText(file: string, text: string, ctx: Io, flag: string): Pro
   }
 }
 
+/** The flag that gave each parseCsv option, to name in a message about a column it names. */
+type Flags = Partial<Record<CsvColumnError["option"], string>>;
+
 /**
- * parseCsv, with a --target or --features name the file lacks reported as the command-line
- * mistake it is (exit code 2) rather than as bad data.
+ * parseCsv, with a column that a flag names and the file lacks reported as the command-line
+ * mistake it is (exit code 2) rather than as bad data, and fixes suggested as flags.
  */
-function readCsv(text: string, options: { target?: string; features?: readonly string[]; source: string }): ReturnType<typeof parseCsv> {
+function readCsv(text: string, options: CsvOptions & { source: string }, hints: CsvHints, flags: Flags): CsvData {
   try {
-    return parseCsv(text, options);
+    return parseTable(text, options, hints);
   } catch (err) {
-    const message = (err as Error).message ?? "";
-    const flag = /: no target column /.test(message) ? "--target" : /: no feature column /.test(message) ? "--features" : undefined;
-    if (flag !== undefined && (flag === "--target" ? options.target : options.features) !== undefined) {
-      throw new UsageError(`${flag}: ${message.replace(/^descent: parseCsv: /, "")}`);
-    }
+    const flag = err instanceof CsvColumnError ? flags[err.option] : undefined;
+    if (flag !== undefined) throw new UsageError(`${flag}: ${(err as Error).message.replace(/^descent: parseCsv: /, "")}`);
     throw err;
   }
 }
@@ -240,61 +270,139 @@ function buildModel(args: TrainArgs, p: Plan, y: Target): Model {
   return new Sequential([...hidden, output], { ...p.options, loss }) as unknown as Model;
 }
 
-function regressionMetrics(model: Model, X: Matrix, y: Float32Array): number[] {
-  const p = model.predict(X) as Float32Array;
-  let res = 0;
-  for (let i = 0; i < y.length; i++) res += (p[i] - y[i]) ** 2;
-  const mse = res / y.length;
-  return [mse, Math.sqrt(mse), r2(p, y)];
+/** Rows of the data: their features and their targets. */
+interface Rows {
+  X: Matrix;
+  y: Target;
 }
 
-function classificationMetrics(model: Model, X: Matrix, y: Label[]): (number | undefined)[] {
-  const p = model.predict(X) as Label[];
-  let correct = 0;
-  for (let i = 0; i < y.length; i++) if (p[i] === y[i]) correct++;
-  let logLoss: number | undefined;
-  const classes = model.classes;
-  if (model.predictProba !== undefined && classes !== undefined) {
-    const proba = model.predictProba(X);
-    const k = classes.length;
-    const index = new Map(classes.map((c, i) => [c, i]));
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) {
-      // Clipped as scikit-learn's log_loss does, so one confident mistake gives a large, finite loss.
-      sum -= Math.log(Math.max(proba[i * k + (index.get(y[i]) as number)], 1e-15));
-    }
-    logLoss = sum / y.length;
+function takeSet(X: Matrix, y: Target, rows: readonly number[]): Rows {
+  return { X: takeRows(X, rows), y: take(y, rows) };
+}
+
+/**
+ * The metrics table on the training and test rows, and for a classifier the per-class report and
+ * confusion matrix of the test rows (of the training rows when there are none).
+ */
+function metricsReport(model: Model, train: Rows, test: Rows | undefined): string {
+  if (model.task === "regression") {
+    const m = (d: Rows): number[] => regressionMetrics(model.predict(d.X) as Float32Array, d.y as Float32Array);
+    return metricsTable(["MSE", "RMSE", "R²"], m(train), test === undefined ? undefined : m(test));
   }
-  return [correct / y.length, logLoss];
-}
-
-function metricsTable(model: Model, train: { X: Matrix; y: Target }, test: { X: Matrix; y: Target } | undefined): string {
-  const regression = model.task === "regression";
-  const names = regression ? ["MSE", "RMSE", "R²"] : ["accuracy", "log loss"];
-  const compute = (d: { X: Matrix; y: Target }): (number | undefined)[] =>
-    regression ? regressionMetrics(model, d.X, d.y as Float32Array) : classificationMetrics(model, d.X, d.y as Label[]);
-  const tr = compute(train);
-  const te = test === undefined ? undefined : compute(test);
-  const header = test === undefined ? ["", "train"] : ["", "train", "test"];
-  const rows = names.map((name, i) => [name, formatMetric(tr[i]), ...(te === undefined ? [] : [formatMetric(te[i])])]);
-  return formatTable([header, ...rows], { header: true, indent: "  " });
+  const classes = model.classes ?? [...new Set(train.y as Label[])].sort();
+  const scored = (d: Rows): { p: Label[]; metrics: (number | undefined)[] } => {
+    const p = model.predict(d.X) as Label[];
+    const proba = model.predictProba === undefined ? undefined : { values: model.predictProba(d.X), classes };
+    return { p, metrics: classificationMetrics(p, d.y as Label[], proba) };
+  };
+  const tr = scored(train);
+  const te = test === undefined ? undefined : scored(test);
+  const table = metricsTable(["accuracy", "log loss"], tr.metrics, te?.metrics);
+  const [set, rows, p] = te === undefined ? ["train", train, tr.p] : ["test", test as Rows, te.p];
+  return `${table}\n${formatClassReport(classReport(rows.y as Label[], p, classes), set)}`;
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : word.endsWith("s") ? "es" : "s"}`;
+  if (n === 1) return `${n} ${word}`;
+  return `${n} ${word.endsWith("s") ? `${word}es` : word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
+}
+
+/** How --early-stopping went, for the facts. */
+interface Stopping {
+  patience: number;
+  /** The epochs fit was asked for. */
+  epochs: number;
 }
 
 /** The facts after the metrics: the model, how it was fitted, where, and how long it took. */
-function runFacts(model: Model, p: Plan, backend: string, seconds: number): [string, string][] {
+function runFacts(model: Model, p: Plan, backend: string, seconds: number, stopping: Stopping | undefined): [string, string][] {
   const facts: [string, string][] = [["model", model.describe()]];
   // Why "auto" chose what it did; a solver the user named needs no explanation.
   if (model.solverReason && (p.options.solver === undefined || p.options.solver === "auto")) facts.push(["solver", model.solverReason]);
+  const ran = model.history.loss.length;
   if (p.closedForm) facts.push(["epochs", "none (closed form)"]);
   else if (p.lbfgs && model.convergence !== undefined) {
     facts.push(["iterations", `${model.convergence.iterations} (${model.convergence.reason})`]);
-  } else facts.push(["epochs", String(model.history.loss.length)]);
+  } else if (stopping !== undefined && ran < stopping.epochs) {
+    // fit keeps the first epoch of the lowest validation loss when it stops.
+    const val = model.history.valLoss;
+    const best = val.indexOf(Math.min(...val)) + 1;
+    facts.push(["epochs", `${ran} of ${stopping.epochs} (early stopping: the validation loss did not improve for ` +
+      `${plural(stopping.patience, "epoch")}; the weights of epoch ${best} kept)`]);
+  } else if (stopping !== undefined) {
+    facts.push(["epochs", `${ran} (early stopping did not stop it: the validation loss improved within every ${plural(stopping.patience, "epoch")})`]);
+  } else facts.push(["epochs", String(ran)]);
   facts.push(["backend", backend], ["time", formatDuration(seconds)]);
   return facts;
+}
+
+const TRAIN_HINTS: CsvHints = {
+  missing: "use --missing drop or --missing mean to handle missing cells",
+  encode: "--categorical auto, or a list naming it, one-hot encodes it",
+  tooMany: "list the columns to encode with --categorical a,b, leave it out with --features, or use --categorical none",
+};
+
+/** The feature columns as the header shows them: an encoded column with its number of categories. */
+function featureLine(data: CsvData): string {
+  const columns = data.encoding.columns.map((c) => (c.type === "number" ? c.name : `${c.name} (${plural(c.categories.length, "category")})`));
+  const skipped = data.skipped.length > 0 ? ` (skipped: ${data.skipped.join(", ")})` : "";
+  const ids = data.ids.length > 0 ? ` (id-like, left out: ${data.ids.join(", ")})` : "";
+  return `${columns.join(", ")}${skipped}${ids}`;
+}
+
+/** What reading the CSV file left out or filled in, as notes on standard error. */
+function dataNotes(data: CsvData, args: TrainArgs, ctx: Io): void {
+  const note = (s: string): void => {
+    ctx.stderr.write(`descent: note: ${printable(s)}\n`);
+  };
+  if (data.ids.length > 0) {
+    const them = data.ids.length === 1 ? "it" : "them";
+    note(`left out ${list(data.ids)}: id-like (unique in every row), not a feature; name ${them} in --features to use ${them}`);
+  }
+  if (data.dropped.length > 0) {
+    const what = args.missing === "drop" ? "a missing cell" : "a missing target (never filled)";
+    note(`--missing ${args.missing} left out ${plural(data.dropped.length, "row")} with ${what}: ` +
+      `line${data.dropped.length === 1 ? "" : "s"} ${list(data.dropped)}`);
+  }
+  if (data.filled.length > 0) {
+    const text = new Set(data.encoding.columns.filter((c) => c.type === "category").map((c) => c.name));
+    const parts = data.filled.map((f) => `${f.rows.length} in ${quote(f.column)} (${text.has(f.column) ? "no category" : "the training mean"})`);
+    note(`--missing mean filled missing cells: ${parts.join(", ")}`);
+  }
+}
+
+/**
+ * The encoding with every number column's mean taken over the training rows alone, and the
+ * filled cells of X refilled with it: parseCsv's means are over the whole file, and a mean that
+ * has seen the test rows would flatter the test metrics.
+ */
+function refitMeans(data: CsvData, train: readonly number[]): CsvEncoding {
+  const { X } = data;
+  const k = X.cols;
+  const holes = new Map(data.filled.map((f) => [f.column, f.rows]));
+  let offset = 0;
+  const columns = data.encoding.columns.map((c) => {
+    const at = offset;
+    offset += c.type === "number" ? 1 : c.categories.length;
+    if (c.type !== "number") return c;
+    const rows = holes.get(c.name) ?? [];
+    const hole = new Uint8Array(X.rows);
+    for (const r of rows) hole[r] = 1;
+    let sum = 0, count = 0;
+    for (const r of train) {
+      if (hole[r] === 0) {
+        sum += X.data[r * k + at];
+        count++;
+      }
+    }
+    if (count === 0) {
+      throw new Error(`descent: --missing mean: column ${quote(c.name)} has no value in the ${plural(train.length, "training row")} to take the mean of`);
+    }
+    const mean = Math.fround(sum / count);
+    for (const r of rows) X.data[r * k + at] = mean;
+    return { ...c, mean };
+  });
+  return { missing: data.encoding.missing, columns };
 }
 
 async function train(args: TrainArgs, ctx: Io): Promise<number> {
@@ -303,47 +411,80 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
   if (args.plot !== undefined) outputs.push({ file: args.plot, flag: "--plot" });
   checkOutputs([{ file: args.file, role: "the CSV file to train on" }], outputs, ctx.cwd);
   const text = await readText(args.file, ctx, "CSV file");
-  const data = readCsv(text, { target: args.target, features: args.features, source: args.file });
+  const data = readCsv(
+    text,
+    { target: args.target, features: args.features, categorical: args.categorical, missing: args.missing, dropIds: true, source: args.file },
+    TRAIN_HINTS, { target: "--target", features: "--features", categorical: "--categorical" },
+  );
   const y = data.y as Target;
   const numeric = y instanceof Float32Array;
   const kind = chooseModel(args, numeric);
   checkForModel(args, kind, numeric, y);
 
-  const split = args.testSplit > 0
-    ? trainTestSplit(data.X, y, { testSize: args.testSplit, seed: args.seed, stratify: numeric ? undefined : (y as Label[]) })
-    : undefined;
-  const trainSet = split === undefined ? { X: data.X, y } : { X: split.XTrain, y: split.yTrain as Target };
-  const testSet = split === undefined ? undefined : { X: split.XTest, y: split.yTest as Target };
+  const n = data.X.rows;
+  const parts = args.testSplit > 0
+    ? splitIndices(n, { testSize: args.testSplit, seed: args.seed, stratify: numeric ? undefined : (y as Label[]) })
+    : { train: Array.from({ length: n }, (_, i) => i), test: [] };
+  const encoding = args.missing === "mean" && parts.test.length > 0 ? refitMeans(data, parts.train) : data.encoding;
 
   const runtime = await createRuntime({ backend: args.backend });
   const p = plan(args, kind, runtime, data.X.cols);
+  // Early stopping watches rows of its own, so the test rows stay unseen until the metrics.
+  let fitRows = parts.train, valRows: number[] | undefined;
+  if (args.earlyStopping !== undefined && !p.closedForm && !p.lbfgs) {
+    let v: { train: number[]; test: number[] };
+    try {
+      v = splitIndices(fitRows.length, { testSize: VALIDATION_FRACTION, seed: args.seed, stratify: numeric ? undefined : take(y as Label[], fitRows) });
+    } catch (err) {
+      throw new Error(`descent: --early-stopping cannot hold out validation rows from the ${plural(fitRows.length, "training row")}: ` +
+        (err as Error).message.replace(/^descent: trainTestSplit: /, ""));
+    }
+    valRows = v.test.map((i) => parts.train[i]);
+    fitRows = v.train.map((i) => parts.train[i]);
+  }
+  const trainSet = takeSet(data.X, y, fitRows);
+  const testSet = parts.test.length === 0 ? undefined : takeSet(data.X, y, parts.test);
+  const valSet = valRows === undefined ? undefined : takeSet(data.X, y, valRows);
   const model = buildModel(args, p, y);
   try {
     const out = ctx.stdout;
-    const skipped = data.skipped.length > 0 ? ` (skipped: ${data.skipped.join(", ")})` : "";
+    dataNotes(data, args, ctx);
     const classes = kind === "logistic" || !numeric;
+    const sizes = [`${trainSet.X.rows} train`, ...(valSet === undefined ? [] : [`${valSet.X.rows} validation`])];
     const pairs: [string, string][] = [
-      ["data", `${args.file}: ${plural(data.X.rows, "row")}`],
-      ["features", `${data.features.join(", ")}${skipped}`],
+      ["data", `${args.file}: ${plural(n, "row")}${data.dropped.length > 0
+        ? ` (${data.dropped.length} more left out: a missing ${args.missing === "drop" ? "cell" : "target"})`
+        : ""}`],
+      ["features", featureLine(data)],
       ["target", `${args.target} (${classes ? plural(new Set<Label>(y).size, "class") : "numeric"})`],
-      ["split", testSet === undefined ? "no test set (--test-split 0)" : `${trainSet.X.rows} train / ${testSet.X.rows} test (seed ${args.seed})`],
+      ["split", testSet === undefined
+        ? `${valSet === undefined ? "" : `${sizes.join(" / ")}; `}no test set (--test-split 0)`
+        : `${[...sizes, `${testSet.X.rows} test`].join(" / ")} (seed ${args.seed})`],
       ["model", kind],
     ];
     out.write(formatPairs(pairs.map(([k, v]) => [k, printable(v)])));
     out.write("\n");
 
-    const progress = args.quiet || p.closedForm ? undefined : createProgress(ctx.stderr, { unit: p.lbfgs ? "iter" : "epoch", valLabel: "test" });
+    const progress = args.quiet || p.closedForm
+      ? undefined
+      : createProgress(ctx.stderr, { unit: p.lbfgs ? "iter" : "epoch", valLabel: valSet === undefined ? "test" : "val" });
     const fitOptions: Record<string, unknown> = {};
     // Counted here rather than read from model.history, which a fit that fails may put back as it was.
-    let epochs = 0;
-    if (progress !== undefined) {
+    let epochs = 0, planned = 0;
+    if (!p.closedForm) {
       fitOptions.onEpoch = (e: EpochReport) => {
         epochs = e.epoch;
-        progress.update(e);
+        planned = e.epochs;
+        progress?.update(e);
       };
     }
     // The closed form takes no validation data: it has no per-epoch loss to report.
-    if (testSet !== undefined && !p.closedForm) fitOptions.validationData = testSet;
+    if (!p.closedForm) {
+      if (valSet !== undefined) {
+        fitOptions.validationData = valSet;
+        fitOptions.earlyStopping = { patience: args.earlyStopping };
+      } else if (testSet !== undefined) fitOptions.validationData = testSet;
+    }
     const abort = new AbortController();
     const onAbort = (): void => abort.abort(new Error("descent: training interrupted"));
     ctx.signal?.addEventListener("abort", onAbort, { once: true });
@@ -364,16 +505,18 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
     const seconds = (performance.now() - start) / 1000;
 
     // A blank line after the progress, if any, as after the header.
-    out.write(`${progress === undefined ? "" : "\n"}${metricsTable(model, trainSet, testSet)}\n`);
-    out.write(formatPairs(runFacts(model, p, runtime.backend, seconds)));
+    out.write(`${progress === undefined ? "" : "\n"}${metricsReport(model, trainSet, testSet)}\n`);
+    const stopping = valSet === undefined ? undefined : { patience: args.earlyStopping as number, epochs: planned };
+    out.write(formatPairs(runFacts(model, p, runtime.backend, seconds, stopping)));
 
-    const ignored = (p.closedForm ? ["epochs", "lr", "batch"] : p.lbfgs ? ["lr", "batch"] : []).filter((f) => args.given.has(f));
+    const ignored = (p.closedForm ? ["epochs", "lr", "batch", "early-stopping"] : p.lbfgs ? ["lr", "batch", "early-stopping"] : [])
+      .filter((f) => args.given.has(f));
     if (ignored.length > 0) {
       const why = p.closedForm ? "the closed-form solver does not iterate (use --solver gd)" : "L-BFGS chooses its own steps over the whole set (use --solver gd)";
       ctx.stderr.write(`descent: note: ${ignored.map((f) => `--${f}`).join(", ")} had no effect: ${why}\n`);
     }
     if (args.out !== undefined) {
-      const file: ModelFile = { descent: model.toJSON(), features: data.features, target: args.target };
+      const file: ModelFile = { descent: model.toJSON(), features: data.features, target: args.target, encoding };
       await writeText(args.out, `${JSON.stringify(file)}\n`, ctx, "--out");
       out.write(`\nsaved the model to ${printable(args.out)}\n`);
     }
@@ -384,8 +527,8 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
         const svg = lossCurveSvg(
           { loss: model.history.loss, valLoss: model.history.valLoss },
           {
-            title: `Loss: ${args.target} from ${args.file}`, subtitle: model.describe(), labels: { validation: "test" },
-            xLabel: p.lbfgs ? "iteration" : "epoch",
+            title: `Loss: ${args.target} from ${args.file}`, subtitle: model.describe(),
+            labels: { validation: valSet === undefined ? "test" : "validation" }, xLabel: p.lbfgs ? "iteration" : "epoch",
           },
         );
         await writeText(args.plot, svg, ctx, "--plot");
@@ -400,7 +543,8 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
 
 // ------------------------------------------------------------------ predict
 
-function readModelFile(text: string, file: string): ModelFile {
+/** A model file as train --out writes it, its encoding checked (untrusted: checked before anything is built from it). */
+function readModelFile(text: string, file: string): ModelFile & { encoding: CsvEncoding } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -408,11 +552,22 @@ function readModelFile(text: string, file: string): ModelFile {
     throw new UsageError(`${file} is not a model file: ${(err as Error).message}`);
   }
   const m = json as Partial<ModelFile> | null;
+  const not = `${file} is not a model file written by "descent train --out"`;
   if (typeof m !== "object" || m === null || m.descent === undefined || !Array.isArray(m.features) || typeof m.target !== "string" ||
     !m.features.every((f) => typeof f === "string")) {
-    throw new UsageError(`${file} is not a model file written by "descent train --out" (it needs "descent", "features" and "target")`);
+    throw new UsageError(`${not} (it needs "descent", "features" and "target")`);
   }
-  return m as ModelFile;
+  let encoding: CsvEncoding;
+  try {
+    encoding = checkEncoding(m.encoding ?? { missing: "error", columns: m.features.map((name) => ({ name, type: "number" })) }, "encoding");
+  } catch (err) {
+    throw new UsageError(`${not}: ${(err as Error).message.replace(/^descent: /, "")}`);
+  }
+  const names = featureNames(encoding.columns);
+  if (names.length !== m.features.length || names.some((f, i) => f !== (m.features as string[])[i])) {
+    throw new UsageError(`${not}: its features are not the ones its encoding makes`);
+  }
+  return { ...(m as ModelFile), encoding };
 }
 
 async function predict(args: PredictArgs, ctx: Io): Promise<number> {
@@ -420,38 +575,58 @@ async function predict(args: PredictArgs, ctx: Io): Promise<number> {
   checkOutputs(inputs, args.out === undefined ? [] : [{ file: args.out, flag: "--out" }], ctx.cwd);
   const saved = readModelFile(await readText(args.model, ctx, "model file"), args.model);
   const text = await readText(args.file, ctx, "CSV file");
-  let X: Matrix;
+  const trained = saved.encoding.missing;
+  const hints: CsvHints = {
+    ...TRAIN_HINTS,
+    missing: `the model in ${args.model} was trained with --missing ${trained}, so it has no value to fill in: fill the cell, or train with --missing mean`,
+  };
+  let data: CsvData;
   try {
-    // parseCsv returns the columns in the order asked for: the model's.
-    X = parseCsv(text, { features: saved.features, source: args.file }).X;
+    // In the encoding's order, whatever the file's: the model's.
+    data = readCsv(text, { encoding: saved.encoding, missing: trained === "mean" ? "mean" : "error", keep: args.keep, source: args.file },
+      hints, { keep: "--keep" });
   } catch (err) {
-    const missing = /: no feature column ("(?:[^"\\]|\\.)*")/.exec((err as Error).message ?? "");
-    if (missing === null) throw err;
+    if (!(err instanceof CsvColumnError) || err.option !== "features") throw err;
     throw new Error(
-      `descent: ${args.file} has no column ${missing[1]}, which the model in ${args.model} was trained on ` +
-        `(it needs ${saved.features.join(", ")})`,
+      `descent: ${args.file} has no column${err.columns.length === 1 ? "" : "s"} ${list(err.columns, 20)}, which the model in ${args.model} ` +
+        `was trained on (it needs ${saved.encoding.columns.map((c) => c.name).join(", ")})`,
     );
   }
+  const X = data.X;
   const runtime = await createRuntime({ backend: args.backend });
   const model = loadModel(saved.descent, { runtime }) as unknown as Model;
   try {
+    const classes = model.task === "classification" && model.predictProba !== undefined ? model.classes : undefined;
+    const kept = (args.keep ?? []).map((k) => k.trim());
+    const own = ["prediction", ...(classes ?? []).map((c) => `p_${c}`)];
+    const clash = kept.find((k) => own.includes(k));
+    if (clash !== undefined) {
+      throw new UsageError(`--keep ${clash}: the output has a ${quote(clash)} column of its own; keep a column of another name`);
+    }
+    if (data.unseen.length > 0) {
+      const cells = data.unseen.reduce((a, u) => a + u.rows, 0);
+      const shown = data.unseen.slice(0, 5).map((u) => `${quote(u.category)} in ${quote(u.column)} (${plural(u.rows, "row")})`);
+      const more = data.unseen.length > 5 ? ` and ${data.unseen.length - 5} more` : "";
+      ctx.stderr.write(printable(`descent: note: ${plural(cells, "cell")} ${cells === 1 ? "holds" : "hold"} a category the model was not trained on, ` +
+        `read as no category (all its one-hot columns 0): ${shown.join(", ")}${more}`) + "\n");
+    }
     const pred = model.predict(X);
     // Labels shown on a terminal are escaped as in messages; into a file or a pipe they stay exact.
     const shown = args.out === undefined && ctx.stdout.isTTY === true ? printable : (s: string): string => s;
-    const header = ["prediction"];
+    const header = [...kept.map(shown), "prediction"];
     const columns: Label[][] = [
+      ...data.kept.map((cells) => cells.map(shown)),
       pred instanceof Float32Array ? Array.from(pred, formatFloat32) : pred.map((p) => (typeof p === "string" ? shown(p) : p)),
     ];
-    const classes = model.classes;
-    if (model.task === "classification" && model.predictProba !== undefined && classes !== undefined) {
-      const proba = model.predictProba(X);
+    if (classes !== undefined) {
+      const proba = (model.predictProba as (X: Matrix) => Float32Array)(X);
       const k = classes.length;
       classes.forEach((c, j) => {
         header.push(shown(`p_${c}`));
         columns.push(Array.from({ length: X.rows }, (_, i) => formatFloat32(proba[i * k + j])));
       });
     }
-    // Class labels come from the training file: "=HYPERLINK(…)" must not become a live formula.
+    // Class labels and kept cells come from the files: "=HYPERLINK(…)" must not become a live formula.
     const csv = toCsv(header, columns, { escapeFormulas: true });
     if (args.out === undefined) {
       ctx.stdout.write(csv);

@@ -55,18 +55,33 @@ export function formatPairs(pairs: readonly (readonly [string, string])[], optio
 }
 
 /**
- * A metric value for a table: 4 significant digits, switching to exponent notation when that
- * would hide the value (tiny or huge losses), "—" for a metric that does not apply (undefined),
- * and NaN/∞ spelt out rather than hidden.
+ * Numbers that share a table row or column, in one notation with 4 significant digits for the
+ * smallest: fixed decimals, the same number of them for all so the points line up, or exponent
+ * notation for all ("1.430e+9" next to "1.801e+9", never "1.43e+9") when a value is 1e6 or more,
+ * below 1e-3, or the largest is 1e4 times the smallest. "—" for a metric that does not apply
+ * (undefined), and NaN/∞ spelt out rather than hidden.
  */
+export function formatColumn(values: readonly (number | undefined)[]): string[] {
+  const digits = 4;
+  const sizes = values.filter((v): v is number => v !== undefined && Number.isFinite(v) && v !== 0).map(Math.abs);
+  let exponent = false, decimals = 0;
+  if (sizes.length > 0) {
+    const max = Math.max(...sizes), min = Math.min(...sizes);
+    exponent = max >= 1e6 || min < 1e-3 || max / min >= 1e4;
+    decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(min)));
+  }
+  return values.map((v) => {
+    if (v === undefined) return "—";
+    if (Number.isNaN(v)) return "NaN";
+    if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
+    if (exponent) return v === 0 ? "0" : v.toExponential(digits - 1);
+    return v.toFixed(decimals);
+  });
+}
+
+/** One metric value as formatColumn writes a column of one. */
 export function formatMetric(v: number | undefined): string {
-  if (v === undefined) return "—";
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-3) return v.toExponential(3).replace(/\.?0+e/, "e");
-  return a >= 1000 ? v.toFixed(1) : v.toPrecision(4);
+  return formatColumn([v])[0];
 }
 
 /**
