@@ -361,6 +361,11 @@ describe("command-line arguments", () => {
     [["--early-stopping=2.5"], /^descent: --early-stopping must be a patience, an integer >= 1 \(epochs\), received "2\.5"$/],
     [["--early-stopping="], /^descent: --early-stopping must be a patience, an integer >= 1 \(epochs\), received ""$/],
     [["predict", "m.json", "a.csv", "--keep", "id,,x"], /^descent: --keep must be a comma list with no empty items, received "id,,x"$/],
+    [["--categorical", "island,sex,island"], /^descent: --categorical lists "island" twice$/],
+    [["--features", "island,bill_length_mm", "--categorical", "sex"], /^descent: --categorical lists "sex", which --features leaves out$/],
+    [["--categorical", "species"], /^descent: --categorical lists "species", the target \(a text target holds class labels, never one-hot encoded\)$/],
+    [["--features", "bill_length_mm,species"], /^descent: --features: "species" is the target and cannot also be a feature$/],
+    [["--features", "bill_length_mm,bill_length_mm"], /^descent: --features lists "bill_length_mm" twice$/],
   ];
 
   it.each(BAD)("rejects %j with exit code 2 and one line naming the flag", async (args, message) => {
@@ -996,6 +1001,10 @@ describe("descent train on text, id and missing columns (issue 12)", () => {
     expect(named.code, named.stderr).toBe(0);
     expect(featuresLine(named.stdout)).toBe("id, sqft, neighbourhood (5 categories) (skipped: address, garage)");
     expect(named.stderr).not.toMatch(/id-like/);
+    const text = await run("train", PENGUINS, "--target", "species", "--features", "island", "--categorical", "none");
+    expect(text.code).toBe(1);
+    expect(text.stderr).toBe('descent: parseCsv: data/penguins.csv: feature column "island" is not numeric (line 2, column "island": "Torgersen" ' +
+      "is not a number); --categorical auto, or a list naming it, one-hot encodes it\n");
     // The penguins' island and sex, text columns, are features by default and in the model file.
     const penguins = await run("train", PENGUINS, "--target", "species", "-q");
     expect(featuresLine(penguins.stdout)).toBe("island (3 categories), bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g, sex (2 categories)");

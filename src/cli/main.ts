@@ -171,8 +171,9 @@ function readCsv(text: string, options: CsvOptions & { source: string }, hints: 
     return parseTable(text, options, hints);
   } catch (err) {
     const flag = err instanceof CsvColumnError ? flags[err.option] : undefined;
-    if (flag !== undefined) throw new UsageError(`${flag}: ${(err as Error).message.replace(/^descent: parseCsv: /, "")}`);
-    throw err;
+    if (flag === undefined) throw err;
+    const message = (err as Error).message.replace(/^descent: parseCsv: /, "");
+    throw new UsageError(message.startsWith(`${flag} `) ? message : `${flag}: ${message}`);
   }
 }
 
@@ -337,6 +338,7 @@ function runFacts(model: Model, p: Plan, backend: string, seconds: number, stopp
 }
 
 const TRAIN_HINTS: CsvHints = {
+  option: (name) => `--${name}`,
   missing: "use --missing drop or --missing mean to handle missing cells",
   encode: "--categorical auto, or a list naming it, one-hot encodes it",
   tooMany: "list the columns to encode with --categorical a,b, leave it out with --features, or use --categorical none",

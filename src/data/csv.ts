@@ -123,8 +123,9 @@ export interface CsvData {
 }
 
 /**
- * A column that an option names and the text lacks, with the option: the command line reports it
- * as a mistake in its flag rather than in the data. @internal
+ * A column that an option names and the text lacks (or that it names twice, or that is the
+ * target), with the option: the command line reports it as a mistake in its flag rather than in
+ * the data. @internal
  */
 export class CsvColumnError extends RangeError {
   readonly option: "target" | "features" | "categorical" | "keep";
@@ -137,8 +138,10 @@ export class CsvColumnError extends RangeError {
   }
 }
 
-/** How messages suggest a fix: in parseCsv's option names, or in the command line's flags. @internal */
+/** How messages name options and suggest fixes: in parseCsv's option names, or in the command line's flags. @internal */
 export interface CsvHints {
+  /** An option as messages name it: "categorical", or "--categorical". */
+  option(name: CsvColumnError["option"]): string;
   /** After a missing cell that missing "error" refuses. */
   missing: string;
   /** After a text column that features names but categorical does not encode. */
@@ -148,6 +151,7 @@ export interface CsvHints {
 }
 
 const HINTS: CsvHints = {
+  option: (name) => name,
   missing: `missing: "drop" or "mean" handles missing cells`,
   encode: `categorical: "auto", or a list naming it, one-hot encodes it`,
   tooMany: `list the columns to encode in categorical, leave it out of features, or use categorical: "none"`,
@@ -321,6 +325,10 @@ export function parseTable(text: string, options: CsvOptions, hints: CsvHints): 
   const fail = (message: string): never => {
     throw new RangeError(`descent: ${FN}: ${message}`);
   };
+  /** A mistake in an option's list of columns rather than in the data. */
+  const misnamed = (option: CsvColumnError["option"], message: string): never => {
+    throw new CsvColumnError(`descent: ${FN}: ${message}`, option, []);
+  };
 
   // ---- the columns the options name
   let t = -1;
@@ -335,8 +343,10 @@ export function parseTable(text: string, options: CsvOptions, hints: CsvHints): 
       if (j === undefined) {
         throw new CsvColumnError(`descent: ${FN}: ${where} no column ${quote(name)} to encode (${columnList})`, "categorical", [name]);
       }
-      if (listed.has(j)) fail(`categorical lists ${quote(name)} twice`);
-      if (j === t) fail(`categorical lists ${quote(name)}, the target (a text target holds class labels, never one-hot encoded)`);
+      if (listed.has(j)) misnamed("categorical", `${hints.option("categorical")} lists ${quote(name)} twice`);
+      if (j === t) {
+        misnamed("categorical", `${hints.option("categorical")} lists ${quote(name)}, the target (a text target holds class labels, never one-hot encoded)`);
+      }
       listed.add(j);
     }
   }
@@ -346,12 +356,14 @@ export function parseTable(text: string, options: CsvOptions, hints: CsvHints): 
     for (const f of features) {
       const j = at.get(f.trim());
       if (j === undefined) throw new CsvColumnError(`descent: ${FN}: ${where} no feature column ${quote(f)} (${columnList})`, "features", [f]);
-      if (seen.has(j)) fail(`features lists ${quote(f)} twice`);
-      if (j === t) fail(`${quote(f)} is the target and cannot also be a feature`);
+      if (seen.has(j)) misnamed("features", `${hints.option("features")} lists ${quote(f)} twice`);
+      if (j === t) misnamed("features", `${quote(f)} is the target and cannot also be a feature`);
       seen.add(j);
     }
     for (const j of listed) {
-      if (!seen.has(j)) fail(`categorical lists ${quote(header[j])}, which features leaves out`);
+      if (!seen.has(j)) {
+        misnamed("categorical", `${hints.option("categorical")} lists ${quote(header[j])}, which ${hints.option("features")} leaves out`);
+      }
     }
     // In the order asked for (as pandas' df[features]): a model saved with its feature names then
     // reads a file whose columns come in another order correctly.
@@ -370,7 +382,7 @@ export function parseTable(text: string, options: CsvOptions, hints: CsvHints): 
   for (const name of keep ?? []) {
     const j = at.get(name.trim());
     if (j === undefined) throw new CsvColumnError(`descent: ${FN}: ${where} no column ${quote(name)} to keep (${columnList})`, "keep", [name]);
-    if (keptColumns.includes(j)) fail(`keep lists ${quote(name)} twice`);
+    if (keptColumns.includes(j)) misnamed("keep", `${hints.option("keep")} lists ${quote(name)} twice`);
     keptColumns.push(j);
   }
 
