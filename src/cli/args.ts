@@ -121,7 +121,7 @@ export const PREDICT_USAGE = `Usage: descent predict <model.json> <file.csv> [op
 Predicts with a model saved by "descent train --out". The CSV must have the columns the model
 was trained on (other columns are ignored), and they are encoded as in training. A category the
 model was not trained on gets all-zero one-hot columns, with a note on standard error (as
-scikit-learn's OneHotEncoder(handle_unknown="ignore") and pandas' get_dummies do). A missing
+scikit-learn's OneHotEncoder(handle_unknown="ignore") gives). A missing
 cell gets the training mean, or no category, when the model was trained with --missing mean, and
 is refused otherwise. Writes the --keep columns, a "prediction" column, and for classifiers one
 "p_<class>" probability column per class.
