@@ -1,6 +1,7 @@
-// The package as users get it: `npm pack`, then the tarball installed into a new Node project
-// and into a new Vite app, each importing "descent-ml" and computing with no configuration; the
-// README's browser snippet runs as written in a page next to the installed package (Chromium).
+// The package as users get it: `npm pack` (its file list), then the tarball installed into a new
+// Node project and into a new Vite app, each importing "descent-ml" and computing with no
+// configuration; the README's browser snippet runs as written in a page next to the installed
+// package (Chromium); the type-test programs (test/types/) type-check against the installed types.
 // The Vite app is test/browser/vite-app (no config file, no plugin); Vite itself is this
 // repository's, linked into the app, so nothing but the tarball and its dependency (csv-parse,
 // from the npm cache or registry) is installed.
@@ -16,6 +17,7 @@ import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectClose, expectReport, nodeOps, reportOf, sharedChromium, withPage } from "./browser/chromium.ts";
 import { serveStatic, type StaticServer } from "./browser/server.ts";
+import { TYPES_DIR, errorLines, tsc, typesConfig, unmarked } from "./typecheck.ts";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -139,6 +141,33 @@ describe("the packed package in a new Node project", () => {
     }
     expect(out.rows).toBe(2);
   });
+
+  it("its types: the README's API type-checks in strict mode with declarations emitted, and the marked mistakes fail tsc", async () => {
+    // TypeScript and Node's types from this repository, as the user's own devDependencies.
+    await mkdir(join(app, "node_modules/@types"), { recursive: true });
+    await symlink(join(root, "node_modules/typescript"), join(app, "node_modules/typescript"), "dir");
+    await symlink(join(root, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
+    const { compilerOptions } = typesConfig();
+    for (const file of ["readme.ts", "mistakes.ts"]) await cp(join(TYPES_DIR, file), join(app, file));
+    // Declarations emitted: every value the program exports must be nameable from "descent-ml" (no TS2742).
+    const options = { ...compilerOptions, noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: "types-out" };
+    await writeFile(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files: ["readme.ts", "mistakes.ts"] }));
+    const clean = await tsc(["-p", "tsconfig.json"], app);
+    expect(clean.output).toBe("");
+    expect(clean.code).toBe(0);
+    const declarations = await readFile(join(app, "types-out/readme.d.ts"), "utf8");
+    expect(declarations).toMatch(/export declare const net: Sequential<"categoricalCrossentropy">;/);
+    expect(declarations, "no path into the package's files").not.toMatch(/descent-ml\/|dist\//);
+
+    const { text, lines } = unmarked(await readFile(join(TYPES_DIR, "mistakes.ts"), "utf8"));
+    await writeFile(join(app, "unmarked.ts"), text);
+    await writeFile(join(app, "tsconfig.unmarked.json"), JSON.stringify({ compilerOptions, files: ["unmarked.ts"] }));
+    const refused = await tsc(["-p", "tsconfig.unmarked.json"], app);
+    expect(refused.code).not.toBe(0);
+    expect(errorLines(refused.output, "unmarked.ts")).toEqual(lines);
+    expect(refused.output).toMatch(/unmarked\.ts\(\d+,\d+\): error TS2820: Type '"Relu"' is not assignable/);
+    expect(refused.output).toMatch(/unmarked\.ts\(\d+,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'MatrixLike'/);
+  }, 120_000);
 
   it("installs the descent command", async () => {
     expect(await sh(join(app, "node_modules/.bin/descent"), ["--help"], app)).toMatch(/^Usage: descent/);
