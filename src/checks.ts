@@ -1,6 +1,6 @@
 // Argument checks that the runtime and the models share: how a received value is described in an
 // error (never throwing itself, whatever the value), and the one rule for each optimizer setting.
-import { isTensor } from "./tensor.ts";
+import { isTensor, tensorLabel } from "./tensor.ts";
 
 /**
  * What a value is, for "received …" in an error message. Never throws, and runs none of the
@@ -17,7 +17,7 @@ export function describe(v: unknown): string {
     case "function": return "a function";
   }
   if (v === null) return "null";
-  if (isTensor(v)) return v.toString();
+  if (isTensor(v)) return tensorLabel(v);
   try {
     // Typed arrays and DataViews, named from their internal slots (a constructor can lie).
     if (ArrayBuffer.isView(v)) {

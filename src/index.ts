@@ -2,6 +2,7 @@
 // activation, loss, update and linear-algebra op as a plain function bound to the default runtime.
 import { runtime } from "./default.ts";
 import type { ActivationOp, Input, Labels } from "./runtime.ts";
+import "./print-runtime.ts";
 
 export { createRuntime, bestBackend, BACKENDS, Runtime } from "./runtime.ts";
 export type {

@@ -2,6 +2,7 @@
 // frees the block at once; a FinalizationRegistry frees a tensor that was dropped without it
 // (a safety net only: collection time is up to the engine). `.data` is a view that is rebuilt
 // whenever the memory has grown, so reading it always sees the tensor's current values.
+import { INSPECT, PRINT_THRESHOLD, formatValues, type InspectOptions } from "./format.ts";
 import type { Heap } from "./heap.ts";
 
 /** Frees the blocks of tensors that were garbage-collected without dispose(). */
@@ -93,9 +94,32 @@ export class Tensor {
     this.#buffer = undefined;
   }
 
+  /**
+   * The tensor's values, as `Tensor [[1, 2], [3, 4]]`: nested by its shape, each value in its
+   * shortest float32 form, and past 1000 values the first and last three of each dimension around
+   * "…" (then the shape follows), as NumPy and PyTorch print. A disposed tensor says so.
+   */
   toString(): string {
-    return `Tensor(${this.disposed ? "disposed" : `[${this.shape.join(", ")}]`}, ${this.owner.label})`;
+    return this.#print((s) => s);
   }
+
+  /** What console.log and util.inspect show: toString(), numbers styled as Node styles them. */
+  [INSPECT](_depth: number, options?: InspectOptions): string {
+    const stylize = options?.stylize;
+    return this.#print(stylize === undefined ? (s) => s : (s) => stylize(s, "number"));
+  }
+
+  #print(number: (text: string) => string): string {
+    const shape = `shape [${this.shape.join(", ")}]`;
+    if (this.disposed) return `Tensor (disposed, ${shape})`;
+    const values = formatValues(this.data, this.shape, number);
+    return this.length > PRINT_THRESHOLD ? `Tensor ${values} (${shape})` : `Tensor ${values}`;
+  }
+}
+
+/** A tensor as error messages name it: its shape and runtime, never its values. */
+export function tensorLabel(t: Tensor): string {
+  return `Tensor(${t.disposed ? "disposed" : `[${t.shape.join(", ")}]`}, ${t.owner.label})`;
 }
 
 export const isTensor = (v: unknown): v is Tensor => Tensor.is(v);

@@ -8,6 +8,7 @@ import { dense } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
 import { solveSymmetric } from "./solve.ts";
+import type { SummaryLayer } from "./summary.ts";
 
 export type LinearSolver = "auto" | "normal" | "gd";
 
@@ -179,6 +180,14 @@ export class LinearRegression extends Model {
   override applyFitReport(report: Record<string, unknown>): void {
     this.solverUsed = report.solverUsed as LinearRegression["solverUsed"];
     this.solverReason = String(report.solverReason ?? "");
+  }
+
+  protected traits(): string[] {
+    return [`solver ${this.solverUsed ?? this.solver}`];
+  }
+
+  protected override summaryLayers(): SummaryLayer[] {
+    return this.net === undefined ? [{ inputs: undefined, units: 1, activation: undefined, slopes: "layer" }] : super.summaryLayers();
   }
 
   describe(): string {

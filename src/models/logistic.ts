@@ -11,6 +11,7 @@ import { dense } from "./layers.ts";
 import { Model, registerModel, type ModelJSON, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
 import { lbfgs } from "./solve.ts";
+import type { SummaryLayer } from "./summary.ts";
 
 export interface LogisticRegressionOptions extends TrainingOptions {
   /** "lbfgs" (default: a quasi-Newton method that reaches the optimum tightly) or "gd". */
@@ -167,6 +168,15 @@ export class LogisticRegression extends Model {
   override applyFitReport(report: Record<string, unknown>): void {
     this.convergence = report.convergence as LogisticRegression["convergence"];
     if (report.loss === "binaryCrossentropy" || report.loss === "categoricalCrossentropy") this.#loss = report.loss;
+  }
+
+  protected traits(): (string | undefined)[] {
+    return [this.mode, this.encoder === undefined ? undefined : `${this.encoder.classes.length} classes`, `solver ${this.solver}`];
+  }
+
+  protected override summaryLayers(): SummaryLayer[] {
+    // Before fit the classes are unknown: one sigmoid unit for two, a softmax unit per class for more.
+    return this.net === undefined ? [{ inputs: undefined, units: undefined, activation: "sigmoid or softmax", slopes: "layer" }] : super.summaryLayers();
   }
 
   describe(): string {

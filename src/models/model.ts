@@ -4,6 +4,7 @@
 // it changed and frees everything it allocated), disposal, and the saved-model format (JSON with
 // a format version and a checksum, validated field by field before anything is allocated).
 import { LabelEncoder, StandardScaler, toMatrix, toVector, type Matrix, type MatrixLike } from "../data/index.ts";
+import { INSPECT } from "../format.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Tensor } from "../tensor.ts";
 import {
@@ -12,6 +13,7 @@ import {
 } from "./common.ts";
 import { activationSpec, dense, specToJSON, type ActivationSpec, type DenseConfig, type DenseLayer } from "./layers.ts";
 import { LOSSES, Network, train, type Batchable, type LossName } from "./network.ts";
+import { summaryText, type SummaryLayer } from "./summary.ts";
 
 export type ModelKind = "LinearRegression" | "LogisticRegression" | "Sequential";
 export type Task = "regression" | "classification";
@@ -133,6 +135,44 @@ export abstract class Model {
     this.live("classes");
     if (this.encoder === undefined) throw new TypeError(`descent: ${this.kind}.classes: the model is not trained yet: call fit() first`);
     return this.encoder.classes;
+  }
+
+  /**
+   * One line: the kind, the shape (inputs → units of each layer), what it trains with and whether
+   * it is trained, as `Sequential(4 → 16 → 3, loss categoricalCrossentropy, trained)`. Before the
+   * first fit the input width is "?" (X decides it).
+   */
+  toString(): string {
+    if (this.#disposed) return `${this.kind}(disposed)`;
+    const layers = this.summaryLayers();
+    const units = layers.map((l) => l.units);
+    const shape = layers.length > 0 && units.every((u) => u !== undefined)
+      ? [layers[0].inputs ?? "?", ...units].join(" → ")
+      : undefined;
+    const parts = [shape, ...this.traits(), this.net === undefined ? "not trained" : "trained"].filter((p) => p !== undefined);
+    return `${this.kind}(${parts.join(", ")})`;
+  }
+
+  /** What console.log and util.inspect show: the line of toString(). */
+  [INSPECT](): string {
+    return this.toString();
+  }
+
+  /**
+   * A table of the layers, as Keras's model.summary(): type, units, activation, output shape and
+   * parameters (weights, biases and PReLU slopes), with the total. A string, to print or log.
+   */
+  summary(): string {
+    this.live("summary");
+    return summaryText(this.toString(), this.summaryLayers());
+  }
+
+  /** @internal What toString and summary show besides the shape (the solver, the loss). */
+  protected abstract traits(): (string | undefined)[];
+
+  /** @internal The layers the summary lists: the trained network's, or what is known before fit. */
+  protected summaryLayers(): SummaryLayer[] {
+    return (this.net?.layers ?? []).map((l) => ({ inputs: l.inputs, units: l.units, activation: l.config.activation, slopes: l.config.slopes }));
   }
 
   /** The network's layers (for inspection: weights are live tensors in WASM memory). */

@@ -10,6 +10,7 @@ import {
 import type { DenseConfig } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
 import { LOSSES, Network, type LossName } from "./network.ts";
+import type { SummaryLayer } from "./summary.ts";
 
 export interface SequentialOptions<L extends LossName | undefined = LossName> extends TrainingOptions {
   /**
@@ -81,6 +82,18 @@ export class Sequential extends Model {
       }
       return new Network(this.runtime, this.configs, inputs, this.#loss, this.#training.l2, this.#training.seed);
     }, this.#training, true));
+  }
+
+  protected traits(): string[] {
+    return [`loss ${this.#loss}`];
+  }
+
+  protected override summaryLayers(): SummaryLayer[] {
+    if (this.net !== undefined) return super.summaryLayers();
+    // Before fit the first layer's inputs are X's columns, still unknown.
+    return this.configs.map((c, i) => ({
+      inputs: i === 0 ? undefined : this.configs[i - 1].units, units: c.units, activation: c.activation, slopes: c.slopes,
+    }));
   }
 
   describe(): string {

@@ -56,6 +56,8 @@ export const layers = net.layers;
 expect<Equal<typeof layers, readonly DenseLayer[]>>();
 export const weights: Float32Array = net.layers[0]!.w.data;
 export const history: History = net.history;
+export const table: string = net.summary();
+console.log(String(net), table);
 export const saved: ModelJSON = net.toJSON();
 export const again = loadModel(JSON.stringify(saved));
 export const sameKind = Sequential.fromJSON(saved);
