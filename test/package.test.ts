@@ -61,6 +61,21 @@ describe("the README", () => {
     expect(out).toContain("liveTensors: 0, liveBytes: 0");
   });
 
+  it("its printing example prints what its comments say", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("```ts\nimport { Sequential, dense, init }");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const code = readme.slice(start + 6, readme.indexOf("```", start + 6));
+    const promised = [...code.matchAll(/console\.log\([^;]*\);\s*\/\/ (.+)$/gm)].map((m) => m[1]);
+    expect(promised.length).toBe(4);
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: root }).trimEnd().split("\n");
+    expect(out.slice(0, 4)).toEqual(promised);
+    // Then the summary: its title, the table and the total.
+    expect(out[4]).toBe(promised[3]);
+    expect(out.at(-1)).toBe("Inputs: ?   Total parameters: ? (the first layer's inputs are X's columns, known at fit)");
+  });
+
   it("its models example runs as written", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     const start = readme.indexOf("```ts\nimport { readFileSync }");
@@ -68,6 +83,10 @@ describe("the README", () => {
     const code = readme.slice(start + 6, readme.indexOf("```", start + 6));
     const root = fileURLToPath(new URL("..", import.meta.url));
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: root });
+    // The summary the README shows under Printing is this network's.
+    const table = readme.slice(readme.indexOf("```\nSequential(4 → 16") + 4, readme.indexOf("Total parameters: 167") + "Total parameters: 167".length);
+    expect(table.split("\n").length).toBe(9);
+    expect(out).toContain(table);
     // The last line is the closed form's reason, coefficients and intercept.
     expect(out).toMatch(/auto: 3 features ≤ 2000[\s\S]*Float64Array\(3\)/);
     expect(out.trim().split("\n").length).toBeGreaterThan(10); // one line per epoch at least
