@@ -9,10 +9,15 @@ export type {
   ActivationOp, ActivationOptions, Activations, Backend, Input, Kernel, Kernels, Labels, MemoryReport, RuntimeOptions,
 } from "./runtime.ts";
 export { Tensor } from "./tensor.ts";
+export type { TensorOwner } from "./tensor.ts";
 export { ACTIVATIONS } from "./registry.ts";
-export type { Activation, ActivationName } from "./registry.ts";
+export type { Activation, ActivationName, Elementwise, Rowwise, ScalarParam, Slope, Tolerance } from "./registry.ts";
+// The types of what a runtime exposes (its heap, its thread pool), so that values holding them can be named.
+export type { Heap, LinearMemory } from "./heap.ts";
+export type { ThreadPool } from "./threads.ts";
 
 export { init, runtime } from "./default.ts";
+export type { Backward, Forward } from "./default.ts";
 export * from "./generated/activations.ts";
 
 /** An activation of the registry by name, on the default runtime; unknown names throw. */

@@ -91,4 +91,14 @@ export const trained = await trainInWorker(gd, mass.X, mass.y, {
 });
 expect<Equal<typeof trained, LinearRegression>>();
 
+// Whatever a program reaches has a name it can be declared with (the pack test emits declarations).
+export const heap = rt.heap;
+export const pool = rt.pool;
+export const sigmoidOp = rt.activations.sigmoid;
+export const plainSigmoid = sigmoid;
+export const spec = rt.activations.softplus.spec;
+export const firstLayer = net.layers[0];
+export const config = dense({ units: 2, activation: { name: "leakyRelu", slope: 0.2 } });
+export const split = trainTestSplit(X, species, { testSize: 0.2 });
+
 net.dispose(); again.dispose(); sameKind.dispose(); logistic.dispose(); inferred.dispose(); ols.dispose(); regressor.dispose(); gd.dispose();
