@@ -106,8 +106,9 @@ describe("the tarball", () => {
     }
     // The CLI runs by its shebang once npm links it.
     expect(readFileSync(join(root, "dist/cli/main.js"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
-    // Two WASM builds and the worker inline most of the size; more than this means something came along.
-    expect(packInfo.unpackedSize).toBeLessThan(3_000_000);
+    // The inlined WASM builds (in the Node build, the browser build and each one's worker) are most
+    // of the size, 2.1 MB with three builds; far more means something came along.
+    expect(packInfo.unpackedSize).toBeLessThan(4_000_000);
   });
 });
 
