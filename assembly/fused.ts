@@ -12,7 +12,7 @@
 // chunks of CHUNK rows and blocks of four; z uses rowDot's lane order, losses and d are summed in
 // sum64's, gw takes ((d0x0 + d1x1) + (d2x2 + d3x3)) per block, so the SIMD and scalar builds
 // agree bit for bit.
-import { add, atLeast, constantBase, div, konst, mul, negAbs, sub } from "./lanes";
+import { add, atLeast, constantBase, div, konst, madd, mul, negAbs, sub } from "./lanes";
 import { expNonPos, log1pUnit, sigmoidOf } from "./math";
 import { at, lanesOf } from "./reduce";
 
@@ -43,25 +43,25 @@ import { at, lanesOf } from "./reduce";
   let p = 0;
   for (; p + 8 <= k; p += 8) {
     const o = <usize>p << 2;
-    a0 += load<f32>(x + o) * load<f32>(w + o);
-    a1 += load<f32>(x + o, 4) * load<f32>(w + o, 4);
-    a2 += load<f32>(x + o, 8) * load<f32>(w + o, 8);
-    a3 += load<f32>(x + o, 12) * load<f32>(w + o, 12);
-    b0 += load<f32>(x + o, 16) * load<f32>(w + o, 16);
-    b1 += load<f32>(x + o, 20) * load<f32>(w + o, 20);
-    b2 += load<f32>(x + o, 24) * load<f32>(w + o, 24);
-    b3 += load<f32>(x + o, 28) * load<f32>(w + o, 28);
+    a0 = madd<f32>(load<f32>(x + o), load<f32>(w + o), a0);
+    a1 = madd<f32>(load<f32>(x + o, 4), load<f32>(w + o, 4), a1);
+    a2 = madd<f32>(load<f32>(x + o, 8), load<f32>(w + o, 8), a2);
+    a3 = madd<f32>(load<f32>(x + o, 12), load<f32>(w + o, 12), a3);
+    b0 = madd<f32>(load<f32>(x + o, 16), load<f32>(w + o, 16), b0);
+    b1 = madd<f32>(load<f32>(x + o, 20), load<f32>(w + o, 20), b1);
+    b2 = madd<f32>(load<f32>(x + o, 24), load<f32>(w + o, 24), b2);
+    b3 = madd<f32>(load<f32>(x + o, 28), load<f32>(w + o, 28), b3);
   }
   if (p + 4 <= k) {
     const o = <usize>p << 2;
-    a0 += load<f32>(x + o) * load<f32>(w + o);
-    a1 += load<f32>(x + o, 4) * load<f32>(w + o, 4);
-    a2 += load<f32>(x + o, 8) * load<f32>(w + o, 8);
-    a3 += load<f32>(x + o, 12) * load<f32>(w + o, 12);
+    a0 = madd<f32>(load<f32>(x + o), load<f32>(w + o), a0);
+    a1 = madd<f32>(load<f32>(x + o, 4), load<f32>(w + o, 4), a1);
+    a2 = madd<f32>(load<f32>(x + o, 8), load<f32>(w + o, 8), a2);
+    a3 = madd<f32>(load<f32>(x + o, 12), load<f32>(w + o, 12), a3);
     p += 4;
   }
   let tail: f32 = 0;
-  for (; p < k; p++) tail += load<f32>(at(x, p)) * load<f32>(at(w, p));
+  for (; p < k; p++) tail = madd<f32>(load<f32>(at(x, p)), load<f32>(at(w, p)), tail);
   const s0 = a0 + b0, s1 = a1 + b1, s2 = a2 + b2, s3 = a3 + b3;
   return ((s0 + s2) + (s1 + s3)) + tail;
 }
@@ -77,32 +77,32 @@ import { at, lanesOf } from "./reduce";
     const off = <usize>p << 2;
     const wa = v128.load(w + off);
     const wb = v128.load(w + off, 16);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(x0 + off), wa));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(x1 + off), wa));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(x2 + off), wa));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(x3 + off), wa));
-    b0 = f32x4.add(b0, f32x4.mul(v128.load(x0 + off, 16), wb));
-    b1 = f32x4.add(b1, f32x4.mul(v128.load(x1 + off, 16), wb));
-    b2 = f32x4.add(b2, f32x4.mul(v128.load(x2 + off, 16), wb));
-    b3 = f32x4.add(b3, f32x4.mul(v128.load(x3 + off, 16), wb));
+    a0 = madd<v128>(v128.load(x0 + off), wa, a0);
+    a1 = madd<v128>(v128.load(x1 + off), wa, a1);
+    a2 = madd<v128>(v128.load(x2 + off), wa, a2);
+    a3 = madd<v128>(v128.load(x3 + off), wa, a3);
+    b0 = madd<v128>(v128.load(x0 + off, 16), wb, b0);
+    b1 = madd<v128>(v128.load(x1 + off, 16), wb, b1);
+    b2 = madd<v128>(v128.load(x2 + off, 16), wb, b2);
+    b3 = madd<v128>(v128.load(x3 + off, 16), wb, b3);
   }
   if (p + 4 <= k) {
     const off = <usize>p << 2;
     const wa = v128.load(w + off);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(x0 + off), wa));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(x1 + off), wa));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(x2 + off), wa));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(x3 + off), wa));
+    a0 = madd<v128>(v128.load(x0 + off), wa, a0);
+    a1 = madd<v128>(v128.load(x1 + off), wa, a1);
+    a2 = madd<v128>(v128.load(x2 + off), wa, a2);
+    a3 = madd<v128>(v128.load(x3 + off), wa, a3);
     p += 4;
   }
   let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
   for (; p < k; p++) {
     const off = <usize>p << 2;
     const wp = load<f32>(w + off);
-    t0 += load<f32>(x0 + off) * wp;
-    t1 += load<f32>(x1 + off) * wp;
-    t2 += load<f32>(x2 + off) * wp;
-    t3 += load<f32>(x3 + off) * wp;
+    t0 = madd<f32>(load<f32>(x0 + off), wp, t0);
+    t1 = madd<f32>(load<f32>(x1 + off), wp, t1);
+    t2 = madd<f32>(load<f32>(x2 + off), wp, t2);
+    t3 = madd<f32>(load<f32>(x3 + off), wp, t3);
   }
   let z = f32x4.splat(lanesOf(f32x4.add(a0, b0)) + t0);
   z = f32x4.replace_lane(z, 1, lanesOf(f32x4.add(a1, b1)) + t1);

@@ -1,8 +1,10 @@
 // Lane-generic arithmetic: every kernel body is written once over a type parameter T that is
 // either `f32` (one lane: SIMD tails and the whole scalar build) or `v128` (four f32 lanes).
 // Each helper gives the same bits in both forms (the same IEEE operation, or a select with the
-// same semantics; no FMA, no reassociation), so a value never depends on whether it was computed
-// in a vector lane or in a tail, and the scalar build is bit-identical to the SIMD build.
+// same semantics; no reassociation), so a value never depends on whether it was computed in a
+// vector lane or in a tail, and the scalar build is bit-identical to the SIMD build. The one
+// difference between builds is madd/nmadd: fused (FMA) in the relaxed-SIMD build, a multiply and
+// an add in the others.
 
 /** Lanes per v128 of f32. */
 export const LANES = 4;
@@ -62,6 +64,32 @@ const ZERO_BITS = memory.data<f32>([0, 0, 0, 0]);
 @inline export function mul<T>(a: T, b: T): T {
   if (isVector<T>()) return f32x4.mul(a, b);
   else return a * b;
+}
+
+/**
+ * a·b + c. In the relaxed-SIMD build, one f32x4.relaxed_madd: a fused multiply-add, rounded once,
+ * on every CPU with FMA (every x64 since 2013 and every ARM64; elsewhere the engine may round
+ * twice, so that build's bits can differ between machines, never between runs on one). Its scalar
+ * lanes (the tails) go through the same instruction in lane 0, so a value still does not depend
+ * on its position in the buffer. In the other builds, a multiply and then an add.
+ */
+@inline export function madd<T>(a: T, b: T, c: T): T {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (isVector<T>()) return f32x4.relaxed_madd(a, b, c);
+    else return f32x4.extract_lane(f32x4.relaxed_madd(f32x4.splat(a), f32x4.splat(b), f32x4.splat(c)), 0);
+  }
+  if (isVector<T>()) return f32x4.add(f32x4.mul(a, b), c);
+  else return a * b + c;
+}
+
+/** c − a·b: fused in the relaxed-SIMD build as madd is, else a multiply and a subtract. */
+@inline export function nmadd<T>(a: T, b: T, c: T): T {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (isVector<T>()) return f32x4.relaxed_nmadd(a, b, c);
+    else return f32x4.extract_lane(f32x4.relaxed_nmadd(f32x4.splat(a), f32x4.splat(b), f32x4.splat(c)), 0);
+  }
+  if (isVector<T>()) return f32x4.sub(c, f32x4.mul(a, b));
+  else return c - a * b;
 }
 
 @inline export function div<T>(a: T, b: T): T {

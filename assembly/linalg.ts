@@ -8,7 +8,7 @@
 // Every output element of gemvT and of A·B, Aᵀ·B is the same ascending-k chain of float32
 // multiply-adds in both builds, and A·Bᵀ uses dot32's shared lane order, so blocking and
 // vectorisation never change a result bit.
-import { add, ld, mul, splat, st } from "./lanes";
+import { ld, madd, splat, st } from "./lanes";
 import { at, dot32, lanesOf, map2 } from "./reduce";
 
 export function dot_f32(a: usize, b: usize, n: i32): f32 {
@@ -16,7 +16,7 @@ export function dot_f32(a: usize, b: usize, n: i32): f32 {
 }
 
 @final @unmanaged class Axpy {
-  @inline term<T>(x: T, y: T, alpha: T, _kz: T): T { return add<T>(y, mul<T>(alpha, x)); }
+  @inline term<T>(x: T, y: T, alpha: T, _kz: T): T { return madd<T>(alpha, x, y); }
 }
 
 export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void {
@@ -48,7 +48,7 @@ export function gemvT_f32(a: usize, x: usize, y: usize, rows: i32, cols: i32): v
   let pb = at(b, j);
   const stepA = <usize>acs << 2;
   const stepB = <usize>n << 2;
-  for (let p = 0; p < k; p++, pa += stepA, pb += stepB) acc += load<f32>(pa) * load<f32>(pb);
+  for (let p = 0; p < k; p++, pa += stepA, pb += stepB) acc = madd<f32>(load<f32>(pa), load<f32>(pb), acc);
   return acc;
 }
 
@@ -59,7 +59,7 @@ export function gemvT_f32(a: usize, x: usize, y: usize, rows: i32, cols: i32): v
   let pb = at(b, j);
   const stepA = <usize>acs << 2;
   const stepB = <usize>n << 2;
-  for (let p = 0; p < k; p++, pa += stepA, pb += stepB) acc = add<T>(acc, mul<T>(splat<T>(load<f32>(pa)), ld<T>(pb)));
+  for (let p = 0; p < k; p++, pa += stepA, pb += stepB) acc = madd<T>(splat<T>(load<f32>(pa)), ld<T>(pb), acc);
   st<T>(at(c, i * n + j), acc);
 }
 
@@ -154,13 +154,13 @@ export function matmul_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32,
     const b1 = v128.load(bp, 16);
     const off = <usize>p * step;
     let s = f32x4.splat(load<f32>(a0 + off));
-    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    c00 = madd<v128>(s, b0, c00); c01 = madd<v128>(s, b1, c01);
     s = f32x4.splat(load<f32>(a1 + off));
-    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    c10 = madd<v128>(s, b0, c10); c11 = madd<v128>(s, b1, c11);
     s = f32x4.splat(load<f32>(a2 + off));
-    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    c20 = madd<v128>(s, b0, c20); c21 = madd<v128>(s, b1, c21);
     s = f32x4.splat(load<f32>(a3 + off));
-    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    c30 = madd<v128>(s, b0, c30); c31 = madd<v128>(s, b1, c31);
   }
   const row0 = at(c, i * n + j), row1 = at(c, (i + 1) * n + j);
   const row2 = at(c, (i + 2) * n + j), row3 = at(c, (i + 3) * n + j);

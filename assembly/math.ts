@@ -3,7 +3,8 @@
 // arguments <= 0 (sigmoid, tanh, elu, softplus and softmax are all rewritten in terms of
 // e^(-|x|) or e^(x - max)), which removes overflow handling from the hot path.
 //
-// Algorithm (Cody–Waite reduction + minimax polynomial, no FMA):
+// Algorithm (Cody–Waite reduction + minimax polynomial; every multiply-add a madd, fused in the
+// relaxed-SIMD build, two roundings elsewhere):
 //   n = round(x·log2 e) by a magic-number add whose bits also give 2ⁿ with one shift,
 //   r = x − n·ln2  (ln2 split in a 9-bit head and a tail, so n·head is exact)
 //   expm1(r) = r + r²·q(r), q of degree 4, on |r| ≤ ln2/2  (approximation error < 0.3·2⁻²⁴)
@@ -16,7 +17,7 @@
 // loop, three instructions through a general-purpose register each, a dozen per vector here, where
 // V8 11–12 built it once in front of the loop; konst's constants are set up once, before the loop.
 
-import { abs_, add, atLeast, sub, mul, div, konst, neg, negAbs, exponentOf, ifGt, ifLt } from "./lanes";
+import { abs_, add, atLeast, sub, mul, div, konst, madd, neg, negAbs, nmadd, exponentOf, ifGt, ifLt } from "./lanes";
 
 const LOG2E: f32 = 1.4426950408889634;
 const LN2_HI: f32 = 0.693359375;
@@ -31,11 +32,11 @@ const Q4: f32 = 0.0013882512;
 
 /** expm1(r) for |r| <= ln2/2 + a little: the polynomial shared by exp and expm1. */
 @inline function expm1Poly<T>(r: T, kz: T): T {
-  let q = add<T>(konst<T>(Q3, kz), mul<T>(r, konst<T>(Q4, kz)));
-  q = add<T>(konst<T>(Q2, kz), mul<T>(r, q));
-  q = add<T>(konst<T>(Q1, kz), mul<T>(r, q));
-  q = add<T>(konst<T>(Q0, kz), mul<T>(r, q));
-  return add<T>(r, mul<T>(mul<T>(r, r), q));
+  let q = madd<T>(r, konst<T>(Q4, kz), konst<T>(Q3, kz));
+  q = madd<T>(r, q, konst<T>(Q2, kz));
+  q = madd<T>(r, q, konst<T>(Q1, kz));
+  q = madd<T>(r, q, konst<T>(Q0, kz));
+  return madd<T>(mul<T>(r, r), q, r);
 }
 
 /**
@@ -44,12 +45,12 @@ const Q4: f32 = 0.0013882512;
  * and its low mantissa bits hold n + BIAS. Returns that sum; n is (sum − MAGIC).
  */
 @inline function roundedLog2<T>(x: T, magic: f32, kz: T): T {
-  return add<T>(mul<T>(x, konst<T>(LOG2E, kz)), konst<T>(magic, kz));
+  return madd<T>(x, konst<T>(LOG2E, kz), konst<T>(magic, kz));
 }
 
 /** r = x − n·ln2, with n·LN2_HI exact (n has at most 8 bits, LN2_HI 9). */
 @inline function reduce<T>(x: T, n: T, kz: T): T {
-  return sub<T>(sub<T>(x, mul<T>(n, konst<T>(LN2_HI, kz))), mul<T>(n, konst<T>(LN2_LO, kz)));
+  return nmadd<T>(n, konst<T>(LN2_LO, kz), nmadd<T>(n, konst<T>(LN2_HI, kz), x));
 }
 
 // 1.5·2^23 plus the exponent bias: 127 for 2^n itself, 127 + 64 for 2^(n + 64), which keeps the
@@ -92,7 +93,7 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
   const z = roundedLog2<T>(xc, MAGIC, kz);
   const p = expm1Poly<T>(reduce<T>(xc, sub<T>(z, konst<T>(MAGIC, kz)), kz), kz);
   const t = exponentOf<T>(z);
-  return add<T>(mul<T>(t, p), sub<T>(t, konst<T>(1.0, kz)));
+  return madd<T>(t, p, sub<T>(t, konst<T>(1.0, kz)));
 }
 
 const SQRT2: f32 = 1.4142135623730951;
@@ -115,14 +116,14 @@ const L11: f32 = 0.09090909090909091;
   const m = ifGt<T>(w, konst<T>(SQRT2, kz), mul<T>(w, konst<T>(0.5, kz)), w);
   const s = div<T>(sub<T>(m, konst<T>(1.0, kz)), add<T>(m, konst<T>(1.0, kz)));
   const s2 = mul<T>(s, s);
-  let q = add<T>(konst<T>(L9, kz), mul<T>(s2, konst<T>(L11, kz)));
-  q = add<T>(konst<T>(L7, kz), mul<T>(s2, q));
-  q = add<T>(konst<T>(L5, kz), mul<T>(s2, q));
-  q = add<T>(konst<T>(L3, kz), mul<T>(s2, q));
+  let q = madd<T>(s2, konst<T>(L11, kz), konst<T>(L9, kz));
+  q = madd<T>(s2, q, konst<T>(L7, kz));
+  q = madd<T>(s2, q, konst<T>(L5, kz));
+  q = madd<T>(s2, q, konst<T>(L3, kz));
   const twoS = add<T>(s, s);
-  const logm = add<T>(twoS, mul<T>(mul<T>(twoS, s2), q));
-  const tail = add<T>(mul<T>(k, konst<T>(LN2_LO, kz)), div<T>(c, w));
-  return add<T>(mul<T>(k, konst<T>(LN2_HI, kz)), add<T>(logm, tail));
+  const logm = madd<T>(mul<T>(twoS, s2), q, twoS);
+  const tail = madd<T>(k, konst<T>(LN2_LO, kz), div<T>(c, w));
+  return madd<T>(k, konst<T>(LN2_HI, kz), add<T>(logm, tail));
 }
 
 /**

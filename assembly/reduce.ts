@@ -215,7 +215,12 @@ export let secondSum: f64 = 0;
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
 }
 
-/** Σ a[i]·b[i] in f32 (BLAS sdot semantics), in the order described at the top of this file. */
+/**
+ * Σ a[i]·b[i] in f32 (BLAS sdot semantics), in the order described at the top of this file. A
+ * multiply and an add in every build, also the relaxed one: its one accumulator is a chain of
+ * dependent additions, and a fused multiply-add has the longer latency (the relaxed build ran it
+ * at 0.76× on Node 26).
+ */
 @inline export function dot32(a: usize, b: usize, n: i32): f32 {
   let lanes: f32 = 0;
   let i = 0;

@@ -23,10 +23,10 @@
 //   ml-regression-multivariate-linear for the closed form, on its native number[][] input built
 //   outside the timing (with its default options, which include statistics, and without them).
 import {
-  LinearRegression, LogisticRegression, Sequential, dense, type Backend, type Matrix, type Runtime,
+  LinearRegression, LogisticRegression, Sequential, dense, type Matrix, type Runtime,
 } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
-import { relativeDifference } from "./cases.ts";
+import { relativeDifference, type Backend } from "./cases.ts";
 import { loadMl, tfImpl, type Ml, type Tf, type TfBackend, type Tfjs } from "./external.ts";
 import type * as TF from "@tensorflow/tfjs-core";
 import { measureAsync, type AsyncContender, type Stats } from "./timing.ts";

@@ -24,11 +24,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { nodeBinary } from "../scripts/node-runtime.ts";
-import { createRuntime, type Backend, type Runtime } from "../src/index.ts";
+import { createRuntime, type Runtime } from "../src/index.ts";
 import { ensureBytes, instantiateBaselines, PEAK_CHAINS, peakFlopsPerIteration, type Baselines } from "./baselines.ts";
 import {
   allCases, bind, IMPLS, MATMUL_K, MATMUL_N, PRELU_FEATURES, relativeDifference, SOFTMAX_COLS, trafficBytes,
-  type BoundContender, type Case, type ImplName,
+  type Backend, type BoundContender, type Case, type ImplName,
 } from "./cases.ts";
 import { loadTfjs, type Tfjs } from "./external.ts";
 import { forgetProblems, modelCases, runModelCase, type ModelImpl } from "./models.ts";

@@ -4,7 +4,7 @@ import { runtime } from "./default.ts";
 import type { ActivationOp, Input, Labels } from "./runtime.ts";
 import "./print-runtime.ts";
 
-export { createRuntime, bestBackend, BACKENDS, Runtime } from "./runtime.ts";
+export { createRuntime, bestBackend, availableBackends, BACKENDS, Runtime } from "./runtime.ts";
 export type {
   ActivationOp, ActivationOptions, Activations, Backend, Input, Kernel, Kernels, Labels, MemoryReport, RuntimeOptions,
 } from "./runtime.ts";

@@ -1,4 +1,4 @@
-// A runtime: one backend ("wasm-simd", "wasm" or "js"), the memory it owns, and the typed API
+// A runtime: one backend ("wasm-relaxed", "wasm-simd", "wasm" or "js"), the memory it owns, and the typed API
 // over its kernels. Two layers, as at every WASM boundary here:
 //   runtime.kernels  the pointer level: the WASM exports (or the `js` backend's table with the
 //                    same signatures), taking byte offsets into runtime memory; owns nothing,
@@ -11,10 +11,18 @@ import { OPS_JS, OP_NAMES, type OpName } from "./ops-js.ts";
 import { ACTIVATIONS, kernelNames, type Activation, type ActivationName } from "./registry.ts";
 import { Tensor, disposedError, isTensor, viewOf, type TensorOwner } from "./tensor.ts";
 import { ThreadPool } from "./threads.ts";
-import { compile, compileSync, hasSimd, hasWebAssembly, instantiate, threadsUnavailable, type WasmFlavor } from "./wasm.ts";
+import {
+  compile, compileSync, hasRelaxedSimd, hasSimd, hasWebAssembly, instantiate, threadsUnavailable, type WasmFlavor,
+} from "./wasm.ts";
 
-export type Backend = "wasm-simd" | "wasm" | "js";
-export const BACKENDS: readonly Backend[] = ["wasm-simd", "wasm", "js"];
+/**
+ * "wasm-relaxed": the SIMD build with relaxed SIMD's fused multiply-add (the default wherever the
+ * engine has it: Node ≥ 22 and current browsers; its bits can differ between machines, never
+ * between runs on one); "wasm-simd": the SIMD build, bit-identical to "wasm", the scalar build;
+ * "js": plain TypeScript kernels.
+ */
+export type Backend = "wasm-relaxed" | "wasm-simd" | "wasm" | "js";
+export const BACKENDS: readonly Backend[] = ["wasm-relaxed", "wasm-simd", "wasm", "js"];
 
 export interface RuntimeOptions {
   /** Which kernels to run; "auto" (default) picks the best the platform has. */
@@ -1087,7 +1095,14 @@ function maxPagesOf(options: RuntimeOptions | undefined): number {
 /** The best backend this platform can run. */
 export function bestBackend(): Backend {
   if (!hasWebAssembly()) return "js";
-  return hasSimd() ? "wasm-simd" : "wasm";
+  return hasRelaxedSimd() ? "wasm-relaxed" : hasSimd() ? "wasm-simd" : "wasm";
+}
+
+/** Every backend this platform can run, best first. */
+export function availableBackends(): Backend[] {
+  const best = BACKENDS.indexOf(bestBackend());
+  // Each build runs wherever a better one does, except the scalar build without WebAssembly.
+  return BACKENDS.slice(best);
 }
 
 function resolveBackend(options: RuntimeOptions | undefined): Backend {
@@ -1102,10 +1117,15 @@ function resolveBackend(options: RuntimeOptions | undefined): Backend {
   if (requested === "wasm-simd" && !hasSimd()) {
     throw new TypeError(`descent: backend "wasm-simd" needs WebAssembly SIMD, which this platform lacks; use "wasm"`);
   }
+  if (requested === "wasm-relaxed" && !hasRelaxedSimd()) {
+    throw new TypeError(
+      `descent: backend "wasm-relaxed" needs WebAssembly relaxed SIMD, which this platform lacks (Node 20 has it behind --experimental-wasm-relaxed-simd); use "wasm-simd"`,
+    );
+  }
   return requested;
 }
 
-const FLAVOR: Record<Exclude<Backend, "js">, WasmFlavor> = { "wasm-simd": "simd", wasm: "scalar" };
+const FLAVOR: Record<Exclude<Backend, "js">, WasmFlavor> = { "wasm-relaxed": "relaxed", "wasm-simd": "simd", wasm: "scalar" };
 
 function assemble(backend: Backend, module: WebAssembly.Module | undefined, maxPages: number, shared = false): Runtime {
   if (backend === "js" || module === undefined) {
@@ -1157,10 +1177,10 @@ export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> 
   }
   const threads = threadsOf(options);
   if (threads > 1) {
-    const why = backend !== "wasm-simd" ? `threads need the wasm-simd backend, and this runtime is ${backend}`
+    const why = backend !== "wasm-simd" && backend !== "wasm-relaxed" ? `threads need a SIMD backend (wasm-relaxed or wasm-simd), and this runtime is ${backend}`
       : threadsUnavailable() ?? (isNode() ? undefined : "worker threads are only started in Node so far");
     if (why === undefined) {
-      const module = await compile("threads");
+      const module = await compile(FLAVOR[backend as "wasm-simd" | "wasm-relaxed"], true);
       const rt = assemble(backend, module, maxPages, true);
       const kernels = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
       const pool = await ThreadPool.create(threads - 1, module, rt.heap.memory as WebAssembly.Memory, kernels);

@@ -1,10 +1,10 @@
 // Loading the WASM builds. The binaries are inlined (base64, src/generated/wasm.ts, written by
 // `npm run build`), so no path, fetch, MIME type or bundler plugin is ever involved: the same
 // code loads in Node, bundlers, plain <script type="module"> pages and workers.
-import { scalarWasm, simdWasm, threadsWasm } from "./generated/wasm.ts";
+import { relaxedWasm, scalarWasm, simdWasm } from "./generated/wasm.ts";
 
-/** "threads" is the SIMD build importing a shared memory, for runtimes with worker threads. */
-export type WasmFlavor = "simd" | "scalar" | "threads";
+/** The three builds of the same source: SIMD with relaxed SIMD (FMA), SIMD, and scalar. */
+export type WasmFlavor = "relaxed" | "simd" | "scalar";
 
 /** The smallest module that uses a SIMD instruction: (func (result v128) v128.const 0). */
 const SIMD_PROBE = new Uint8Array([
@@ -24,6 +24,99 @@ export function hasSimd(): boolean {
   }
 }
 
+/** (func (result v128) v128.const 0 ×3 f32x4.relaxed_madd): validates where relaxed SIMD is on. */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 133, 2, 11,
+]);
+
+/** Relaxed SIMD (Node ≥ 22, current Chromium, Firefox and Safari; Node 20 behind a flag). */
+export function hasRelaxedSimd(): boolean {
+  try {
+    return hasWebAssembly() && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** An unsigned LEB128 integer at `pos`: its value and the position after it. */
+function readLeb(bytes: Uint8Array, pos: number): [number, number] {
+  let value = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    b = bytes[pos++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return [value, pos];
+}
+
+function leb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) b |= 0x80;
+    out.push(b);
+  } while (value !== 0);
+  return out;
+}
+
+/**
+ * The same module importing a shared memory of at most `maxPages`: only the memory import's
+ * limits change (flags 0x03, min, max). The kernels use no atomics, so a build compiled with
+ * `--sharedMemory` differs in nothing else (test/build.test.ts compares the bytes), and this
+ * saves shipping a third near-copy of every build for threads.
+ */
+export function withSharedMemory(bytes: Uint8Array, maxPages = 65536): Uint8Array<ArrayBuffer> {
+  let pos = 8;
+  while (pos < bytes.length) {
+    const id = bytes[pos];
+    const [size, start] = readLeb(bytes, pos + 1);
+    const end = start + size;
+    if (id === 2) {
+      const [count, first] = readLeb(bytes, start);
+      let p = first;
+      for (let i = 0; i < count; i++) {
+        for (let name = 0; name < 2; name++) {
+          const [length, after] = readLeb(bytes, p);
+          p = after + length;
+        }
+        const kind = bytes[p++];
+        if (kind === 2) {
+          const limits = p;
+          const flags = bytes[p++];
+          let min: number;
+          [min, p] = readLeb(bytes, p);
+          if (flags & 1) [, p] = readLeb(bytes, p);
+          const section = [...bytes.subarray(start, limits), 0x03, ...leb(min), ...leb(maxPages), ...bytes.subarray(p, end)];
+          const out = new Uint8Array(pos + 1 + leb(section.length).length + section.length + (bytes.length - end));
+          out.set(bytes.subarray(0, pos));
+          out.set([2, ...leb(section.length), ...section], pos);
+          out.set(bytes.subarray(end), out.length - (bytes.length - end));
+          return out;
+        }
+        // Skip the other import kinds: func (type index), table (reftype, limits), global (type, mut), tag.
+        if (kind === 0) [, p] = readLeb(bytes, p);
+        else if (kind === 1) {
+          p++;
+          const flags = bytes[p++];
+          [, p] = readLeb(bytes, p);
+          if (flags & 1) [, p] = readLeb(bytes, p);
+        } else if (kind === 3) p += 2;
+        else if (kind === 4) [, p] = readLeb(bytes, p + 1);
+        else throw new Error(`descent: internal error: import kind ${kind} in a WASM build`);
+      }
+    }
+    pos = end;
+  }
+  throw new Error("descent: internal error: the WASM build imports no memory");
+}
+
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
@@ -31,10 +124,12 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-const modules = new Map<WasmFlavor, WebAssembly.Module>();
+const modules = new Map<string, WebAssembly.Module>();
 
-function bytesOf(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
-  return decode(flavor === "simd" ? simdWasm : flavor === "threads" ? threadsWasm : scalarWasm);
+/** A build's bytes; `shared`: importing a shared memory (for runtimes with worker threads). */
+function bytesOf(flavor: WasmFlavor, shared: boolean): Uint8Array<ArrayBuffer> {
+  const bytes = decode(flavor === "relaxed" ? relaxedWasm : flavor === "simd" ? simdWasm : scalarWasm);
+  return shared ? withSharedMemory(bytes) : bytes;
 }
 
 /**
@@ -56,11 +151,12 @@ export function threadsUnavailable(): string | undefined {
 }
 
 /** Compiles a build once per process (asynchronously, as browsers' main threads require). */
-export async function compile(flavor: WasmFlavor): Promise<WebAssembly.Module> {
-  let m = modules.get(flavor);
+export async function compile(flavor: WasmFlavor, shared = false): Promise<WebAssembly.Module> {
+  const key = `${flavor}${shared ? "+shared" : ""}`;
+  let m = modules.get(key);
   if (m === undefined) {
-    m = await WebAssembly.compile(bytesOf(flavor));
-    modules.set(flavor, m);
+    m = await WebAssembly.compile(bytesOf(flavor, shared));
+    modules.set(key, m);
   }
   return m;
 }
@@ -69,7 +165,7 @@ export async function compile(flavor: WasmFlavor): Promise<WebAssembly.Module> {
 export function compileSync(flavor: WasmFlavor): WebAssembly.Module {
   let m = modules.get(flavor);
   if (m === undefined) {
-    m = new WebAssembly.Module(bytesOf(flavor));
+    m = new WebAssembly.Module(bytesOf(flavor, false));
     modules.set(flavor, m);
   }
   return m;

@@ -117,7 +117,7 @@ describe.each(["wasm-simd", "wasm", "js"] as Backend[])("on %s", (backend) => {
 describe("backend selection", () => {
   it("rejects an unknown backend by name", async () => {
     await expect(createRuntime({ backend: "webgpu" as never })).rejects.toThrow(
-      /backend must be one of "auto", "wasm-simd", "wasm", "js"; received the string "webgpu"/,
+      /backend must be one of "auto", "wasm-relaxed", "wasm-simd", "wasm", "js"; received the string "webgpu"/,
     );
   });
   it("rejects a maxMemory below one page", async () => {

@@ -2,10 +2,15 @@
 // special values every kernel is fed.
 import { createRuntime, type Backend, type Runtime } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
+import { hasRelaxedSimd } from "../src/wasm.ts";
 
-export const BACKEND_NAMES: readonly Backend[] = ["wasm-simd", "wasm", "js"];
+/**
+ * The backends this engine runs: the relaxed-SIMD build where relaxed SIMD validates (Node ≥ 22;
+ * Node 20 with --experimental-wasm-relaxed-simd), then wasm-simd, wasm and js.
+ */
+export const BACKEND_NAMES: readonly Backend[] = [...(hasRelaxedSimd() ? ["wasm-relaxed" as const] : []), "wasm-simd", "wasm", "js"];
 
-/** One independent runtime per backend, created once per test file. */
+/** One independent runtime per backend of BACKEND_NAMES, created once per test file. */
 export async function runtimes(): Promise<Record<Backend, Runtime>> {
   const entries = await Promise.all(BACKEND_NAMES.map(async (b) => [b, await createRuntime({ backend: b })] as const));
   return Object.fromEntries(entries) as Record<Backend, Runtime>;

@@ -68,7 +68,7 @@ describe("playground", () => {
     await page.getByRole("button", { name: "Train" }).click();
     await page.waitForFunction(() => Number(document.getElementById("stat-accuracy")?.dataset.value) >= 0.9, null, { timeout: 30_000 });
     await waitForText(page, "#status", /Done/);
-    expect(await page.locator("#stat-backend").textContent()).toBe("wasm-simd");
+    expect(await page.locator("#stat-backend").textContent()).toBe("wasm-relaxed");
     const accuracy = Number(await page.locator("#stat-accuracy").getAttribute("data-value"));
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
     expect(await page.locator("#stat-speed").textContent()).toMatch(/\d/);
@@ -157,21 +157,21 @@ describe("playground", () => {
     await context.close();
   });
 
-  it("runs the benchmark view: wasm-simd, wasm and js numbers for every kernel", async () => {
+  it("runs the benchmark view: wasm-relaxed, wasm-simd, wasm and js numbers for every kernel", async () => {
     const { context, page, errors } = await open("#bench", { width: 1100, height: 900 });
     await page.getByRole("button", { name: "Run the benchmark" }).click();
     await page.waitForSelector("#bench[data-done]", { timeout: 60_000 });
     const rows = await page.locator("#bench-table tbody tr").evaluateAll((trs) => trs.map((tr) => ({
       kernel: tr.querySelector("th")?.textContent ?? "",
       ...Object.fromEntries(Array.from(tr.querySelectorAll("td[data-backend]")).map((td) => [(td as HTMLElement).dataset.backend, Number((td as HTMLElement).dataset.value)])),
-    })) as { kernel: string; "wasm-simd": number; wasm: number; js: number }[]);
+    })) as { kernel: string; "wasm-relaxed": number; "wasm-simd": number; wasm: number; js: number }[]);
     expect(rows.map((r) => r.kernel)).toEqual(["sigmoid", "tanh", "relu", "softmax", "mse", "matmul"]);
     for (const r of rows) {
-      for (const b of ["wasm-simd", "wasm", "js"] as const) expect(r[b], `${r.kernel} on ${b}`).toBeGreaterThan(0);
+      for (const b of ["wasm-relaxed", "wasm-simd", "wasm", "js"] as const) expect(r[b], `${r.kernel} on ${b}`).toBeGreaterThan(0);
     }
-    expect(await page.locator("#bench-chart rect").count()).toBeGreaterThanOrEqual(18 + 3);
+    expect(await page.locator("#bench-chart rect").count()).toBeGreaterThanOrEqual(24 + 4);
     console.log(`playground: benchmark in ${await page.locator("#bench-status").textContent()}\n`
-      + rows.map((r) => `  ${r.kernel.padEnd(8)} wasm-simd ${r["wasm-simd"].toFixed(1).padStart(8)}  wasm ${r.wasm.toFixed(1).padStart(7)}  js ${r.js.toFixed(1).padStart(6)} Melem/s`).join("\n"));
+      + rows.map((r) => `  ${r.kernel.padEnd(8)} wasm-relaxed ${r["wasm-relaxed"].toFixed(1).padStart(8)}  wasm-simd ${r["wasm-simd"].toFixed(1).padStart(8)}  wasm ${r.wasm.toFixed(1).padStart(7)}  js ${r.js.toFixed(1).padStart(6)} Melem/s`).join("\n"));
     writeFileSync(join(ARTIFACTS, "playground-bench.json"), `${JSON.stringify(rows, null, 1)}\n`);
     await page.screenshot({ path: join(ARTIFACTS, "playground-bench.png"), fullPage: true });
     expect(errors).toEqual([]);

@@ -100,7 +100,7 @@ describe("threads", () => {
     expect(js.threads).toBe(1);
     await createRuntime({ backend: "js", threads: 2 });
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/single-threaded: threads need the wasm-simd backend/);
+    expect(String(warn.mock.calls[0][0])).toMatch(/single-threaded: threads need a SIMD backend \(wasm-relaxed or wasm-simd\), and this runtime is js/);
     warn.mockRestore();
     expect(() => createRuntimeSync({ threads: 2 })).toThrow(/threads start asynchronously/);
     await expect(createRuntime({ threads: 0 })).rejects.toThrow(/threads must be "auto" or an integer from 1 to 256/);

@@ -7,7 +7,7 @@ import { ACTIVATIONS, createRuntime, type Backend, type Runtime, type Tensor } f
 import { mulberry32 } from "../src/random.ts";
 import { measure, type Contender, type TimingOptions } from "../bench/timing.ts";
 
-export const BENCH_BACKENDS: readonly Backend[] = ["wasm-simd", "wasm", "js"];
+export const BENCH_BACKENDS: readonly Backend[] = ["wasm-relaxed", "wasm-simd", "wasm", "js"];
 export const BENCH_ELEMENTS = 65_536;
 /**
  * Like the Node suite's settings (bench/run.ts), with samples of at least 10 ms: browsers coarsen

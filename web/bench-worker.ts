@@ -1,6 +1,6 @@
 // The benchmark worker: runs web/bench-core.ts's cases off the main thread (measure() is
 // synchronous and takes seconds) and posts each case's row as it completes.
-import { bestBackend } from "../src/index.ts";
+import { availableBackends } from "../src/index.ts";
 import { BENCH_BACKENDS, benchCases, benchRuntimes, runCase, type BenchRow } from "./bench-core.ts";
 
 export type BenchMessage =
@@ -15,8 +15,8 @@ self.addEventListener("message", () => {
   void (async () => {
     try {
       const t0 = performance.now();
-      const best = bestBackend();
-      const backends = BENCH_BACKENDS.filter((b) => b === "js" || (b === "wasm" && best !== "js") || b === best);
+      const usable = availableBackends();
+      const backends = BENCH_BACKENDS.filter((b) => usable.includes(b));
       const runtimes = await benchRuntimes(backends);
       const cases = benchCases();
       post({ type: "start", total: cases.length, backends });

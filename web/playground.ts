@@ -3,7 +3,7 @@
 // numbers update. Nothing heavy runs on the main thread: the worker trains, and the regions are
 // computed a few grid rows per frame from the weights the worker sends about every 100 ms.
 import {
-  BACKENDS, bestBackend, createRuntime, trainInWorker, type Backend, type EpochInfo, type Model, type Runtime,
+  BACKENDS, availableBackends, bestBackend, createRuntime, trainInWorker, type Backend, type EpochInfo, type Model, type Runtime,
 } from "../src/index.ts";
 import { PRESETS, makePreset, presetClasses, toTraining, type Point, type Preset } from "./data.ts";
 import { ACTIVATION_NAMES, buildModel, describeSettings, parameterCount, type LayerSettings, type ModelSettings, type Optimizer } from "./model-config.ts";
@@ -73,9 +73,10 @@ export function setupPlayground(): void {
 
   // ------------------------------------------------------------------ backends and runtimes
   const best = bestBackend();
+  const usable = availableBackends();
   for (const option of Array.from(backendSelect.options)) {
     const b = option.value as Backend;
-    const available = b === "js" || (b === "wasm" && best !== "js") || (b === "wasm-simd" && best === "wasm-simd");
+    const available = usable.includes(b);
     option.disabled = !available;
     if (!available) option.textContent = `${b} (not supported here)`;
   }
