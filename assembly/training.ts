@@ -2,12 +2,22 @@
 //   addRow      z[r, :] += b            (a dense layer's bias, broadcast over the rows)
 //   blendCols   dst[r, j] = src[r, j] where mask[j] ≠ 0   (per-neuron activations: each group of
 //               units takes its columns from the activation computed for it)
+//   copy, fill  n floats copied, or set to one value (the steps of a training pass that a thread
+//               runs from a recorded program, where no JavaScript can do them)
 //   colSums64   column sums in float64 (the means the closed form centres on)
 //   gram64      the float64 Gram matrix of [X | y] centred on given shifts (the closed form's
 //               one pass over the data)
 // Both accumulate every entry over rows in ascending order with separate f64 operations, so the
 // SIMD build, the scalar build and the js backend agree bit for bit.
 import { at } from "./reduce";
+
+export function copy_f32(src: usize, dst: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}
+
+export function fill_f32(dst: usize, value: f32, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(at(dst, i), value);
+}
 
 export function addRow_f32(z: usize, b: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {

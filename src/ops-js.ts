@@ -155,6 +155,12 @@ export const OPS_JS = {
       for (let j = 0; j < n; j++) f[c + i * n + j] = row[j];
     }
   },
+  copy_f32(h: Heap, src: number, dst: number, n: number): void {
+    h.u8.copyWithin(dst, src, src + n * 4);
+  },
+  fill_f32(h: Heap, dst: number, value: number, n: number): void {
+    h.f32.fill(value, dst >> 2, (dst >> 2) + n);
+  },
   addRow_f32(h: Heap, z: number, b: number, rows: number, cols: number): void {
     const f = h.f32;
     z >>= 2; b >>= 2;

@@ -114,10 +114,8 @@ export class Runtime implements TensorOwner {
   #liveTensors = 0;
   /** @internal The size from which kernels split over the threads (bench/threads.ts lowers it to find the crossover). */
   splitMinElements = SPLIT_MIN_ELEMENTS;
-  /** The weight updates, split over the threads when large. */
-  readonly #sgd: Kernel;
-  readonly #momentum: Kernel;
-  readonly #adam: Kernel;
+  /** @internal The weight updates' kernels, split over the threads when large (the models' optimizers use them too). */
+  readonly updates: Readonly<Record<"sgd_f32" | "momentum_f32" | "adam_f32", Kernel>>;
   /** Blocks staged for the call in progress, released when it ends. */
   #staged: number[] = [];
   #closed = false;
@@ -131,9 +129,11 @@ export class Runtime implements TensorOwner {
     this.pool = pool;
     this.label = `${backend} runtime${pool ? ` with ${pool.size + 1} threads` : ""}`;
     if (pool !== undefined) pool.label = this.label;
-    this.#sgd = this.splitKernel("sgd_f32", { count: 2, pointers: [0, 1] });
-    this.#momentum = this.splitKernel("momentum_f32", { count: 3, pointers: [0, 1, 2] });
-    this.#adam = this.splitKernel("adam_f32", { count: 4, pointers: [0, 1, 2, 3] });
+    this.updates = {
+      sgd_f32: this.splitKernel("sgd_f32", { count: 2, pointers: [0, 1] }),
+      momentum_f32: this.splitKernel("momentum_f32", { count: 3, pointers: [0, 1, 2] }),
+      adam_f32: this.splitKernel("adam_f32", { count: 4, pointers: [0, 1, 2, 3] }),
+    };
     this.activations = buildActivations(this);
   }
 
@@ -524,7 +524,7 @@ export class Runtime implements TensorOwner {
   sgd(w: Input, g: Input, options?: { lr?: number }): void {
     const fn = "sgd";
     const lr = Math.fround(optimizerSetting(fn, "lr", option(fn, checkOptions(fn, options, SGD), "lr"), 0.01));
-    this.update(fn, [w], SGD_STATE, g, "gradient", (wp, gp, n) => this.#sgd(wp[0], gp, n, lr));
+    this.update(fn, [w], SGD_STATE, g, "gradient", (wp, gp, n) => this.updates.sgd_f32(wp[0], gp, n, lr));
   }
 
   /** v = μ·v + g; w −= lr·v (or lr·(g + μ·v) with nesterov). */
@@ -535,7 +535,7 @@ export class Runtime implements TensorOwner {
     const mu = Math.fround(optimizerSetting(fn, "momentum", option(fn, o, "momentum"), 0.9));
     const nesterov = flag(fn, "nesterov", option(fn, o, "nesterov")) ? 1 : 0;
     this.update(fn, [w, velocity], MOMENTUM_STATE, g, "gradient", (p, gp, n) =>
-      this.#momentum(p[0], gp, p[1], n, lr, mu, nesterov));
+      this.updates.momentum_f32(p[0], gp, p[1], n, lr, mu, nesterov));
   }
 
   /** One Adam step (PyTorch's formulation); `step` counts from 1. */
@@ -555,7 +555,7 @@ export class Runtime implements TensorOwner {
     const b2 = Math.fround(optimizerSetting(fn, "beta2", option(fn, o, "beta2"), 0.999));
     const eps = Math.fround(optimizerSetting(fn, "eps", option(fn, o, "eps"), 1e-8));
     this.update(fn, [w, m, v], ADAM_STATE, g, "gradient", (p, gp, n) =>
-      this.#adam(p[0], gp, p[1], p[2], n, lr, b1, b2, eps, step));
+      this.updates.adam_f32(p[0], gp, p[1], p[2], n, lr, b1, b2, eps, step));
   }
 
   /** Runs an in-place update over state buffers (weights first), copying back staged arrays. */

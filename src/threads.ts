@@ -16,13 +16,17 @@
 // a worker that is alive and silent.
 
 /**
- * Control words per worker (Int32): request sequence, done sequence, kernel index, argument count,
- * status (0 ok, 1 the kernel threw), gone (set when the worker's thread ends).
+ * Control words per worker (Int32): request sequence, done sequence, (unused), the length of its
+ * program in words, status (0 ok, 1 a kernel threw), gone (set when the worker's thread ends).
  */
 const WORDS = 8;
-const REQUEST = 0, DONE = 1, KERNEL = 2, ARGC = 3, STATUS = 4, GONE = 5;
-/** Arguments per task at most (Float64). */
-const MAX_ARGS = 16;
+const REQUEST = 0, DONE = 1, ARGC = 3, STATUS = 4, GONE = 5;
+/**
+ * A worker's program area (Float64 words): the calls it runs in order, each as kernel index,
+ * argument count, result kind (0 none, 1 store as f32, 2 as f64), result address, arguments.
+ */
+const PROGRAM_WORDS = 8192;
+const CALL_HEADER = 4;
 /** A worker that has not answered for this long is considered lost. */
 const TIMEOUT_MS = 60_000;
 /** How often a waiting caller looks at the clock. */
@@ -47,7 +51,9 @@ process.on("exit", () => {
 const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("descent: WASM kernel aborted"); } } });
 const fns = kernels.map((k) => instance.exports[k]);
 const arg = new Float64Array(args);
-const abase = index * ${MAX_ARGS};
+const abase = index * ${PROGRAM_WORDS};
+let f32 = new Float32Array(memory.buffer);
+let f64 = new Float64Array(memory.buffer);
 parentPort.postMessage("ready");
 let seen = 0;
 for (;;) {
@@ -59,10 +65,23 @@ for (;;) {
   if (seq < 0) break;
   if (seq === seen) continue;
   seen = seq;
-  const n = ctl[base + ${ARGC}];
+  const end = abase + ctl[base + ${ARGC}];
   try {
-    const a = Array.from(arg.subarray(abase, abase + n));
-    fns[ctl[base + ${KERNEL}]](...a);
+    for (let p = abase; p < end;) {
+      const argc = arg[p + 1];
+      const result = fns[arg[p]](...arg.subarray(p + ${CALL_HEADER}, p + ${CALL_HEADER} + argc));
+      const kind = arg[p + 2];
+      if (kind !== 0) {
+        // The memory may have grown since the views were made (by another thread's allocation).
+        if (f64.buffer.byteLength !== memory.buffer.byteLength) {
+          f32 = new Float32Array(memory.buffer);
+          f64 = new Float64Array(memory.buffer);
+        }
+        if (kind === 1) f32[arg[p + 3] / 4] = result;
+        else f64[arg[p + 3] / 8] = result;
+      }
+      p += ${CALL_HEADER} + argc;
+    }
     ctl[base + ${STATUS}] = 0;
   } catch (err) {
     ctl[base + ${STATUS}] = 1;
@@ -72,6 +91,13 @@ for (;;) {
   Atomics.notify(ctl, base + ${DONE});
 }
 `;
+
+/** One kernel call of a thread's program; `result` stores its return value in memory. */
+export interface Call {
+  readonly kernel: string;
+  readonly args: readonly number[];
+  readonly result?: { readonly ptr: number; readonly type: "f32" | "f64" };
+}
 
 interface NodeWorker {
   on(event: string, listener: (value: unknown) => void): void;
@@ -120,7 +146,7 @@ export class ThreadPool {
     const specifier = "node:worker_threads";
     const { Worker } = (await import(/* @vite-ignore */ specifier)) as { Worker: new (src: string, o: object) => NodeWorker };
     const control = new SharedArrayBuffer(size * WORDS * 4);
-    const args = new SharedArrayBuffer(size * MAX_ARGS * 8);
+    const args = new SharedArrayBuffer(size * PROGRAM_WORDS * 8);
     const workers: NodeWorker[] = [];
     try {
       for (let index = 0; index < size; index++) {
@@ -146,25 +172,32 @@ export class ThreadPool {
    * lost a worker, refuses before anything runs.
    */
   run(kernel: string, tasks: readonly (readonly number[])[], local: (args: readonly number[]) => void): void {
+    this.runPrograms(kernel, tasks.map((args) => [{ kernel, args }]), (calls) => local(calls[0].args));
+  }
+
+  /**
+   * Runs programs[0] on this thread (through `local`) and programs[i] on worker i − 1: each a
+   * list of kernel calls made in order, a call's result stored where it says (so that a thread
+   * can run a whole training step's sequence in one wake-up). `what` names the work in errors.
+   */
+  runPrograms(what: string, programs: readonly (readonly Call[])[], local: (calls: readonly Call[]) => void): void {
     if (this.#closing !== undefined) {
-      throw new TypeError(`descent: ${kernel}: the runtime was closed (the ${this.label}); its worker threads are stopped`);
+      throw new TypeError(`descent: ${what}: the runtime was closed (the ${this.label}); its worker threads are stopped`);
     }
-    const k = this.#index.get(kernel);
-    if (k === undefined) throw new Error(`descent: internal error: no kernel ${kernel} in the thread pool`);
-    if (tasks.length - 1 > this.size) throw new Error(`descent: internal error: ${tasks.length} tasks for ${this.size + 1} threads`);
+    if (programs.length - 1 > this.size) throw new Error(`descent: internal error: ${programs.length} programs for ${this.size + 1} threads`);
     const ctl = this.#ctl;
-    for (let t = 1; t < tasks.length; t++) {
-      if (tasks[t].length > MAX_ARGS) throw new Error(`descent: internal error: ${tasks[t].length} arguments for ${kernel}, at most ${MAX_ARGS}`);
+    for (let t = 1; t < programs.length; t++) {
       if (Atomics.load(ctl, (t - 1) * WORDS + GONE) !== 0) this.#lost ??= `worker thread ${t} exited`;
     }
-    if (this.#lost !== undefined) throw this.#lostError(kernel);
+    if (this.#lost !== undefined) throw this.#lostError(what);
+    // Encoded before any worker is woken: a program that does not fit wakes none.
+    const encoded = programs.slice(1).map((calls) => this.#encode(what, calls));
     const seq = ++this.#seq;
-    for (let t = 1; t < tasks.length; t++) {
+    for (let t = 1; t < programs.length; t++) {
       const base = (t - 1) * WORDS;
-      const a = tasks[t];
-      this.#args.set(a, (t - 1) * MAX_ARGS);
-      ctl[base + KERNEL] = k;
-      ctl[base + ARGC] = a.length;
+      const words = encoded[t - 1];
+      this.#args.set(words, (t - 1) * PROGRAM_WORDS);
+      ctl[base + ARGC] = words.length;
       Atomics.store(ctl, base + REQUEST, seq);
       Atomics.notify(ctl, base + REQUEST);
     }
@@ -172,20 +205,31 @@ export class ThreadPool {
     // worker failed: the caller frees the buffers they write into once this returns or throws.
     let failure: unknown;
     try {
-      local(tasks[0]);
+      local(programs[0]);
     } catch (err) {
       failure = err;
     }
-    for (let t = 1; t < tasks.length; t++) {
+    for (let t = 1; t < programs.length; t++) {
       const why = this.#await(t, seq);
       if (why !== undefined) this.#lost ??= `worker thread ${t} ${why}`;
       if (failure !== undefined) continue;
-      if (why !== undefined) failure = this.#lostError(kernel);
+      if (why !== undefined) failure = this.#lostError(what);
       else if (ctl[(t - 1) * WORDS + STATUS] !== 0) {
-        failure = new Error(`descent: ${kernel} failed in worker thread ${t}${this.#lastError ? `: ${this.#lastError}` : ""}`);
+        failure = new Error(`descent: ${what} failed in worker thread ${t}${this.#lastError ? `: ${this.#lastError}` : ""}`);
       }
     }
     if (failure !== undefined) throw failure;
+  }
+
+  #encode(what: string, calls: readonly Call[]): number[] {
+    const words: number[] = [];
+    for (const c of calls) {
+      const k = this.#index.get(c.kernel);
+      if (k === undefined) throw new Error(`descent: internal error: no kernel ${c.kernel} in the thread pool`);
+      words.push(k, c.args.length, c.result === undefined ? 0 : c.result.type === "f32" ? 1 : 2, c.result?.ptr ?? 0, ...c.args);
+    }
+    if (words.length > PROGRAM_WORDS) throw new Error(`descent: internal error: ${what}'s program of ${words.length} words exceeds ${PROGRAM_WORDS}`);
+    return words;
   }
 
   /** Waits for worker `t` to finish call `seq`: undefined when it did, else why it never will. */

@@ -2,7 +2,7 @@
 // for a fixed thread count; the shared memory survives growth while workers use it; where threads
 // cannot run, the runtime says why and runs single-threaded.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { LinearRegression, LogisticRegression, createRuntime, type Matrix, type Runtime } from "../src/index.ts";
+import { LinearRegression, LogisticRegression, Sequential, createRuntime, dense, type Matrix, type Runtime } from "../src/index.ts";
 import { createRuntimeSync } from "../src/runtime.ts";
 import { mulberry32 } from "../src/random.ts";
 import { sameBits } from "./helpers.ts";
@@ -155,6 +155,103 @@ describe("kernels split over the threads", () => {
     } finally {
       rt.splitMinElements = saved;
       runs?.mockRestore();
+    }
+  });
+});
+
+describe("networks on threads", () => {
+  // 2,051 rows × 48 features through 48 → 32 → 3: above the split threshold, rows not a multiple
+  // of the thread count, so every share boundary is exercised.
+  const rows = 2051, cols = 48;
+  const r = mulberry32(17);
+  const X: Matrix = { data: Float32Array.from({ length: rows * cols }, () => r() * 2 - 1), rows, cols };
+  const labels = Array.from({ length: rows }, (_, i) => (X.data[i * cols] + X.data[i * cols + 1] > 0.3 ? "a" : X.data[i * cols + 2] > 0 ? "b" : "c"));
+  const yReg = { data: Float32Array.from({ length: rows * 2 }, (_, i) => X.data[(i >> 1) * cols + (i & 1)] * 2 - 1), rows, cols: 2 };
+  const make = (rt: Runtime, loss: "categoricalCrossentropy" | "mse", activation: "softmax" | "linear"): Sequential => new Sequential(
+    [dense({ units: 32, activation: ["relu", "tanh", "prelu", "elu"].flatMap((a) => Array(8).fill(a)) as never, slopes: "neuron" }), dense({ units: 16, activation: "tanh" }), dense({ units: loss === "mse" ? 2 : 3, activation })],
+    { loss, lr: 0.01, seed: 9, batchSize: 1024, epochs: 3, l2: 1e-3, runtime: rt },
+  );
+
+  it.each([2, 4])("%i threads: gradients agree with one thread to float32 rounding, predictions bit for bit", async (threads) => {
+    for (const [loss, activation, y] of [["categoricalCrossentropy", "softmax", labels], ["mse", "linear", yReg]] as const) {
+      const one = make(runtimes[1], loss, activation);
+      const many = make(runtimes[threads], loss, activation);
+      await one.fit(X, y, { epochs: 1 });
+      await many.fit(X, y, { epochs: 1 });
+      // (So that the comparison below cannot pass by running everything on one thread.)
+      const runs = vi.spyOn(runtimes[threads].pool!, "runPrograms");
+      // Same weights in both: load one's into the other, then compare what each computes.
+      const same = loadModelInto(one, runtimes[threads]);
+      const g1 = one.gradients(X, y);
+      const gn = same.gradients(X, y);
+      expect(runs).toHaveBeenCalled();
+      runs.mockRestore();
+      expect(Math.abs(gn.loss - g1.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(g1.loss));
+      g1.layers.forEach((l, i) => {
+        for (const key of ["w", "b", "slope"] as const) {
+          const a = l[key], b = gn.layers[i][key];
+          if (a === undefined) continue;
+          const scale = Math.max(...Array.from(a, Math.abs));
+          for (let j = 0; j < a.length; j++) expect(Math.abs((b as Float32Array)[j] - a[j]), `${loss} layer ${i} ${key}[${j}]`).toBeLessThanOrEqual(1e-5 * scale + 1e-12);
+        }
+      });
+      const outputs = (m: Sequential): Float32Array => (m.task === "classification" ? m.predictProba(X) : m.predict(X) as Float32Array);
+      expect(sameBits(outputs(same), outputs(one))).toEqual(SAME);
+      for (const m of [one, many, same]) m.dispose();
+    }
+  });
+
+  it("a given thread count trains bit-identical networks run to run", async () => {
+    const weights = async (): Promise<Float32Array[]> => {
+      const m = await make(runtimes[2], "categoricalCrossentropy", "softmax").fit(X, labels);
+      const out = m.layers.flatMap((l) => [l.w.toArray(), l.b.toArray(), ...(l.slope ? [l.slope.toArray()] : [])]);
+      m.dispose();
+      return out;
+    };
+    const a = await weights();
+    const b = await weights();
+    a.forEach((w, i) => expect(sameBits(w, b[i])).toEqual(SAME));
+  });
+
+  it("multinomial LogisticRegression (L-BFGS and gd) reaches the same optimum on 2 threads", async () => {
+    for (const solver of ["lbfgs", "gd"] as const) {
+      const one = await new LogisticRegression({ solver, l2: 0.01, runtime: runtimes[1] }).fit(X, labels);
+      const two = await new LogisticRegression({ solver, l2: 0.01, runtime: runtimes[2] }).fit(X, labels);
+      const p1 = one.predictProba(X), p2 = two.predictProba(X);
+      let worst = 0;
+      for (let i = 0; i < p1.length; i++) worst = Math.max(worst, Math.abs(p1[i] - p2[i]));
+      expect(worst, solver).toBeLessThan(solver === "lbfgs" ? 1e-3 : 1e-4);
+      one.dispose();
+      two.dispose();
+    }
+  });
+});
+
+/** The same model (weights, statistics, classes) on another runtime, through its saved form. */
+function loadModelInto(m: Sequential, rt: Runtime): Sequential {
+  return Sequential.fromJSON(m.toJSON(), { runtime: rt }) as Sequential;
+}
+
+describe("the closed form on threads", () => {
+  it("a given thread count gives the same bits run to run, and the weights of one thread to float64 rounding", async () => {
+    const r = mulberry32(23);
+    const rows = 20_001, cols = 12;
+    const X: Matrix = { data: Float32Array.from({ length: rows * cols }, () => r() * 4 - 2), rows, cols };
+    const y = Float32Array.from({ length: rows }, (_, i) => X.data[i * cols] * 3 - X.data[i * cols + 5] + 0.01 * r());
+    const coef = async (t: number): Promise<Float64Array> => {
+      const m = await new LinearRegression({ solver: "normal", runtime: runtimes[t] }).fit(X, y);
+      const c = Float64Array.from([...m.coef, m.intercept]);
+      m.dispose();
+      return c;
+    };
+    const one = await coef(1);
+    for (const t of [2, 4]) {
+      const runs = vi.spyOn(runtimes[t].pool!, "runPrograms");
+      const a = await coef(t);
+      expect(runs).toHaveBeenCalled();
+      runs.mockRestore();
+      expect(Array.from(await coef(t))).toEqual(Array.from(a));
+      a.forEach((v, j) => expect(Math.abs(v - one[j])).toBeLessThan(1e-9 * Math.max(1, Math.abs(one[j]))));
     }
   });
 });

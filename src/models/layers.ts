@@ -141,6 +141,32 @@ interface Group {
   readonly mask: Tensor | undefined;
 }
 
+/**
+ * Where a pass's kernel calls go: run at once on this thread, or recorded as one thread's program
+ * (src/threads.ts) when a batch's rows are split over the runtime's threads.
+ */
+export interface Sink {
+  call(kernel: string, ...args: number[]): void;
+  /** A kernel whose return value is stored at byte offset `ptr`, as f32 or f64. */
+  store(ptr: number, type: "f32" | "f64", kernel: string, ...args: number[]): void;
+}
+
+/** Byte offsets of a layer's per-batch buffers for a range of rows (0 where a buffer is absent). */
+export interface Rows {
+  readonly z: number;
+  readonly a: number;
+  readonly dz: number;
+  readonly tmp: number;
+  readonly tmp2: number;
+}
+
+/** Byte offsets where backward writes a layer's gradients (dslope 0 without PReLU). */
+export interface Gradients {
+  readonly dw: number;
+  readonly db: number;
+  readonly dslope: number;
+}
+
 /** Per-batch buffers of one layer (rows × units). */
 export interface LayerBuffers {
   readonly z: Tensor;
@@ -256,97 +282,103 @@ export class DenseLayer {
   }
 
   /** Z = X·W + b and, when `activate`, A = f(Z) for `rows` rows of X at byte offset x. */
-  forward(x: number, rows: number, buf: LayerBuffers, activate = true): void {
-    const k = this.#rt.kernels;
+  forward(k: Sink, x: number, rows: number, buf: Rows, activate = true): void {
     // One unit (every regression): a matrix-vector product, which streams X once in SIMD rows.
-    if (this.units === 1) k.gemv_f32(x, this.w.ptr, buf.z.ptr, rows, this.inputs);
-    else k.matmul_f32(x, this.w.ptr, buf.z.ptr, rows, this.inputs, this.units, 0, 0);
-    k.addRow_f32(buf.z.ptr, this.b.ptr, rows, this.units);
+    if (this.units === 1) k.call("gemv_f32", x, this.w.ptr, buf.z, rows, this.inputs);
+    else k.call("matmul_f32", x, this.w.ptr, buf.z, rows, this.inputs, this.units, 0, 0);
+    k.call("addRow_f32", buf.z, this.b.ptr, rows, this.units);
     if (this.linear || !activate) return;
     if (!this.perNeuron) {
-      this.activate(this.groups[0].spec as ActivationSpec, buf.z.ptr, buf.a.ptr, rows);
+      this.activate(k, this.groups[0].spec as ActivationSpec, buf.z, buf.a, rows);
       return;
     }
     for (const g of this.groups) {
-      const src = g.spec === undefined ? buf.z : (this.activate(g.spec, buf.z.ptr, (buf.tmp as Tensor).ptr, rows), buf.tmp as Tensor);
-      k.blendCols_f32(src.ptr, buf.a.ptr, (g.mask as Tensor).ptr, rows, this.units);
+      const src = g.spec === undefined ? buf.z : (this.activate(k, g.spec, buf.z, buf.tmp, rows), buf.tmp);
+      k.call("blendCols_f32", src, buf.a, (g.mask as Tensor).ptr, rows, this.units);
     }
   }
 
   /**
    * dZ = dA ⊙ f′(Z) from dA at byte offset `da` (which may be buf.a's memory: forward is done),
-   * and the slope gradient for PReLU.
+   * and the slope gradient for PReLU into `dslope`.
    */
-  backwardActivation(da: number, rows: number, buf: LayerBuffers): void {
-    const k = this.#rt.kernels;
+  backwardActivation(k: Sink, da: number, rows: number, buf: Rows, dslope: number): void {
     const n = rows * this.units;
     if (this.linear) {
-      if (da !== buf.dz.ptr) this.#rt.heap.u8.copyWithin(buf.dz.ptr, da, da + n * 4);
+      if (da !== buf.dz) k.call("copy_f32", da, buf.dz, n);
       return;
     }
     if (!this.perNeuron) {
-      this.differentiate(this.groups[0].spec as ActivationSpec, buf.z.ptr, da, buf.dz.ptr, rows);
+      this.differentiate(k, this.groups[0].spec as ActivationSpec, buf.z, da, buf.dz, rows, dslope);
       return;
     }
-    const tmp = buf.tmp as Tensor;
-    const tmp2 = buf.tmp2 as Tensor;
     for (const g of this.groups) {
       const mask = (g.mask as Tensor).ptr;
       if (g.spec === undefined) {
-        k.blendCols_f32(da, buf.dz.ptr, mask, rows, this.units);
+        k.call("blendCols_f32", da, buf.dz, mask, rows, this.units);
         continue;
       }
       let dy = da;
       if (g.spec.name === "prelu") {
         // Only this group's columns may contribute to the slope gradient.
-        this.#rt.heap.u8.fill(0, tmp2.ptr, tmp2.ptr + n * 4);
-        k.blendCols_f32(da, tmp2.ptr, mask, rows, this.units);
-        dy = tmp2.ptr;
+        k.call("fill_f32", buf.tmp2, 0, n);
+        k.call("blendCols_f32", da, buf.tmp2, mask, rows, this.units);
+        dy = buf.tmp2;
       }
-      this.differentiate(g.spec, buf.z.ptr, dy, tmp.ptr, rows);
-      k.blendCols_f32(tmp.ptr, buf.dz.ptr, mask, rows, this.units);
+      this.differentiate(k, g.spec, buf.z, dy, buf.tmp, rows, dslope);
+      k.call("blendCols_f32", buf.tmp, buf.dz, mask, rows, this.units);
     }
   }
 
-  /** dW = Xᵀ·dZ, db = column sums of dZ (via a vector of ones), plus l2·W. */
-  backwardParams(x: number, rows: number, buf: LayerBuffers, ones: number, l2: number): void {
-    const k = this.#rt.kernels;
+  /** dW = Xᵀ·dZ, db = column sums of dZ (via a vector of ones), plus l2·W, into `g`. */
+  backwardParams(k: Sink, x: number, rows: number, buf: Rows, ones: number, l2: number, g: Gradients): void {
     if (this.units === 1) {
-      k.gemvT_f32(x, buf.dz.ptr, this.dw.ptr, rows, this.inputs);
-      this.#rt.heap.f32[this.db.ptr >> 2] = k.dot_f32(buf.dz.ptr, ones, rows) as number;
+      k.call("gemvT_f32", x, buf.dz, g.dw, rows, this.inputs);
+      k.store(g.db, "f32", "dot_f32", buf.dz, ones, rows);
     } else {
-      k.matmul_f32(x, buf.dz.ptr, this.dw.ptr, this.inputs, rows, this.units, 1, 0);
-      k.gemvT_f32(buf.dz.ptr, ones, this.db.ptr, rows, this.units);
+      k.call("matmul_f32", x, buf.dz, g.dw, this.inputs, rows, this.units, 1, 0);
+      k.call("gemvT_f32", buf.dz, ones, g.db, rows, this.units);
     }
-    if (l2 !== 0) k.axpy_f32(this.w.length, Math.fround(l2), this.w.ptr, this.dw.ptr);
+    if (l2 !== 0) k.call("axpy_f32", this.w.length, Math.fround(l2), this.w.ptr, g.dw);
   }
 
   /** dX = dZ·Wᵀ into `dx` (rows × inputs). */
-  backwardInput(rows: number, buf: LayerBuffers, dx: number): void {
-    this.#rt.kernels.matmul_f32(buf.dz.ptr, this.w.ptr, dx, rows, this.units, this.inputs, 0, 1);
+  backwardInput(k: Sink, rows: number, buf: Rows, dx: number): void {
+    k.call("matmul_f32", buf.dz, this.w.ptr, dx, rows, this.units, this.inputs, 0, 1);
   }
 
-  private activate(spec: ActivationSpec, z: number, a: number, rows: number): void {
+  /** The buffers of rows [r0, r0 + …) of a workspace's buffers, as byte offsets. */
+  rows(buf: LayerBuffers, r0: number): Rows {
+    const at = (t: Tensor | undefined): number => (t === undefined ? 0 : t.ptr + r0 * this.units * 4);
+    return { z: at(buf.z), a: at(buf.a), dz: at(buf.dz), tmp: at(buf.tmp), tmp2: at(buf.tmp2) };
+  }
+
+  /** Where backward writes this layer's own gradients. */
+  get gradients(): Gradients {
+    return { dw: this.dw.ptr, db: this.db.ptr, dslope: this.dslope?.ptr ?? 0 };
+  }
+
+  private activate(k: Sink, spec: ActivationSpec, z: number, a: number, rows: number): void {
     const act = BY_NAME.get(spec.name) as Activation;
-    const fwd = this.#rt.kernels[kernelNames(act).forward];
+    const fwd = kernelNames(act).forward;
     const n = rows * this.units;
-    if (act.kind === "elementwise") fwd(z, a, n, spec.params[0] ?? 0, spec.params[1] ?? 0);
-    else if (act.kind === "rowwise") fwd(z, a, rows, this.units);
+    if (act.kind === "elementwise") k.call(fwd, z, a, n, spec.params[0] ?? 0, spec.params[1] ?? 0);
+    else if (act.kind === "rowwise") k.call(fwd, z, a, rows, this.units);
     else {
       const slope = this.slope as Tensor;
-      fwd(z, a, n, slope.ptr, slope.length);
+      k.call(fwd, z, a, n, slope.ptr, slope.length);
     }
   }
 
-  private differentiate(spec: ActivationSpec, z: number, dy: number, dz: number, rows: number): void {
+  private differentiate(k: Sink, spec: ActivationSpec, z: number, dy: number, dz: number, rows: number, dslope: number): void {
     const act = BY_NAME.get(spec.name) as Activation;
-    const bwd = this.#rt.kernels[kernelNames(act).backward];
+    const bwd = kernelNames(act).backward;
     const n = rows * this.units;
-    if (act.kind === "elementwise") bwd(z, dy, dz, n, spec.params[0] ?? 0, spec.params[1] ?? 0);
-    else if (act.kind === "rowwise") bwd(z, dy, dz, rows, this.units);
+    if (act.kind === "elementwise") k.call(bwd, z, dy, dz, n, spec.params[0] ?? 0, spec.params[1] ?? 0);
+    else if (act.kind === "rowwise") k.call(bwd, z, dy, dz, rows, this.units);
     else {
       const slope = this.slope as Tensor;
-      bwd(z, dy, dz, n, slope.ptr, slope.length, (this.dslope as Tensor).ptr);
+      k.call(bwd, z, dy, dz, n, slope.ptr, slope.length, dslope);
     }
   }
 

@@ -8,6 +8,10 @@ import { dense } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
 import { solveSymmetric } from "./solve.ts";
+import type { Call, ThreadPool } from "../threads.ts";
+
+/** Below this many elements of X the closed form's pass stays on one thread. */
+const PARALLEL_MIN_ELEMENTS = 1 << 16;
 import type { SummaryLayer } from "./summary.ts";
 
 export type LinearSolver = "auto" | "normal" | "gd";
@@ -40,6 +44,7 @@ export class LinearRegression extends Model {
     super(fn, o);
     this.solver = oneOf(fn, "solver", o.solver, ["auto", "normal", "gd"], "auto");
     this.#training = trainingSettings(fn, o, { epochs: 1000, batchSize: undefined, adamLr: 0.01 });
+    this.l2 = this.#training.l2;
   }
 
   get task(): Task {
@@ -110,19 +115,48 @@ export class LinearRegression extends Model {
     try {
       const yt = rt.tensor(target);
       tensors.push(yt);
-      const sums = rt.zeros([2 * w1]); // cols + 1 float64
+      // On a runtime with threads, each thread takes a contiguous share of the rows into its own
+      // sums and Gram matrix; the shares are added in thread order (float64), so a given thread
+      // count gives the same bits.
+      const pool = rt.pool;
+      const threads = pool === undefined || rows * cols < PARALLEL_MIN_ELEMENTS ? 1 : Math.min(this.threads, pool.size + 1, rows);
+      const share = Math.ceil(rows / threads);
+      const parts: { r0: number; n: number; sums: number; gram: number; scratch: number }[] = [];
+      for (let r0 = 0; r0 < rows; r0 += share) {
+        const sums = rt.zeros([2 * w1]); // cols + 1 float64
+        tensors.push(sums);
+        const gram = rt.zeros([2 * w1 * w1]);
+        tensors.push(gram);
+        const scratch = rt.zeros([2 * 4 * w1]);
+        tensors.push(scratch);
+        parts.push({ r0, n: Math.min(share, rows - r0), sums: sums.ptr, gram: gram.ptr, scratch: scratch.ptr });
+      }
       const shift = rt.zeros([w1]);
-      const gram = rt.zeros([2 * w1 * w1]);
-      const scratch = rt.zeros([2 * 4 * w1]);
-      tensors.push(sums, shift, gram, scratch);
+      tensors.push(shift);
       const k = rt.kernels;
-      k.colSums64_f64(x.ptr, rows, cols, sums.ptr);
-      k.colSums64_f64(yt.ptr, rows, 1, sums.ptr + cols * 8);
-      const mean = new Float64Array(rt.heap.memory.buffer, sums.ptr, w1).map((v) => v / rows);
+      const run = (calls: (p: typeof parts[number]) => Call[]): void => {
+        const programs = parts.map(calls);
+        const local = (list: readonly Call[]): void => { for (const c of list) k[c.kernel](...c.args); };
+        if (programs.length === 1) local(programs[0]);
+        else (pool as ThreadPool).runPrograms("LinearRegression.fit", programs, local);
+      };
+      const added = (field: "sums" | "gram", length: number): Float64Array => {
+        const out = new Float64Array(length);
+        for (const p of parts) {
+          const v = new Float64Array(rt.heap.memory.buffer, p[field], length);
+          for (let j = 0; j < length; j++) out[j] += v[j];
+        }
+        return out;
+      };
+      run((p) => [
+        { kernel: "colSums64_f64", args: [x.ptr + p.r0 * cols * 4, p.n, cols, p.sums] },
+        { kernel: "colSums64_f64", args: [yt.ptr + p.r0 * 4, p.n, 1, p.sums + cols * 8] },
+      ]);
+      const mean = added("sums", w1).map((v) => v / rows);
       const s = shift.data;
       for (let j = 0; j < w1; j++) s[j] = mean[j];
-      k.gram64_f64(x.ptr, yt.ptr, shift.ptr, rows, cols, gram.ptr, scratch.ptr);
-      const g = new Float64Array(rt.heap.memory.buffer, gram.ptr, w1 * w1).slice();
+      run((p) => [{ kernel: "gram64_f64", args: [x.ptr + p.r0 * cols * 4, yt.ptr + p.r0 * 4, shift.ptr, p.n, cols, p.gram, p.scratch] }]);
+      const g = added("gram", w1 * w1);
       // Centred on the means instead of the shifts: Σ(u − δ)(u − δ)ᵀ = G − n·δδᵀ, δ = mean − s.
       const delta = Float64Array.from(mean, (v, j) => v - s[j]);
       const c = (i: number, j: number): number => g[i * w1 + j] - rows * delta[i] * delta[j];
@@ -151,6 +185,7 @@ export class LinearRegression extends Model {
       }
       // The network it replaces stays with fit's transaction, which frees it once this succeeds.
       this.net = build(cols);
+      this.net.threads = this.threads;
       const layer = this.net.layers[0];
       layer.w.data.set(w);
       // Without standardisation the bias carries the means: b = ȳ − Σ w_j·x̄_j.

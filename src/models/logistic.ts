@@ -45,6 +45,7 @@ export class LogisticRegression extends Model {
     this.#maxIter = num(fn, "maxIter", o.maxIter, 500, { min: 1, integer: true });
     this.#tol = num(fn, "tol", o.tol, 1e-6, { min: 0 });
     this.#training = trainingSettings(fn, o, { epochs: 1000, batchSize: undefined, adamLr: 0.01 });
+    this.l2 = this.#training.l2;
   }
 
   get task(): Task {

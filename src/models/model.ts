@@ -98,6 +98,8 @@ export abstract class Model {
   protected target: Standardization | undefined;
   protected encoder: LabelEncoder | undefined;
   protected readonly standardize: boolean;
+  /** The l2 coefficient of the training objective (each model sets it from its options). */
+  protected l2 = 0;
   /** Threads for training: at most the runtime's (see createRuntime's `threads`). */
   readonly threads: number;
   /** Options as given (JSON-safe), saved with the model. */
@@ -376,7 +378,7 @@ export abstract class Model {
     const prepared = this.prepare(m, y, fn, fo.validationData, continuing);
     try {
       this.net = continuing ? (previous as Network).clone() : build(m.cols, prepared.outputs);
-      this.net.l2 = defaults.l2; // a loaded model's network is rebuilt without it
+      this.net.l2 = defaults.l2;
       this.net.threads = this.threads;
       this.history = { loss: [], valLoss: [] };
       await train(this.net, prepared.train, prepared.validation, {
@@ -609,7 +611,9 @@ export abstract class Model {
     this.target = json.target ? { mean: Float64Array.from(json.target.mean), scale: Float64Array.from(json.target.scale) } : undefined;
     this.encoder = json.classes ? LabelEncoder.fromJSON(json.classes) : undefined;
     const configs = json.layers.map(layerConfig);
-    const net = new Network(this.runtime, configs, json.layers[0].inputs, json.loss, 0, 0);
+    // With the model's own l2, so that gradients() and a further fit see the objective it trains.
+    const net = new Network(this.runtime, configs, json.layers[0].inputs, json.loss, this.l2, 0);
+    net.threads = this.threads;
     net.layers.forEach((layer, i) => {
       const l = json.layers[i];
       layer.w.data.set(l.w);

@@ -9,10 +9,14 @@ import type { Tensor } from "../tensor.ts";
 import {
   createYielder, type EpochInfo, type History, type OptimizerConfig, type ResolvedEarlyStopping,
 } from "./common.ts";
-import { DenseLayer, type DenseConfig, type LayerBuffers } from "./layers.ts";
+import type { Kernel } from "../runtime.ts";
+import type { Call, ThreadPool } from "../threads.ts";
+import { DenseLayer, type DenseConfig, type Gradients, type LayerBuffers, type Sink } from "./layers.ts";
 
 /** Below this many elements of X a fused pass stays on one thread: waking workers costs more. */
 const PARALLEL_MIN_ELEMENTS = 1 << 16;
+/** Below this many multiply-adds (rows × weights) a network's pass stays on one thread. */
+const SPLIT_MIN_MACS = 1 << 20;
 
 export type LossName = "mse" | "binaryCrossentropy" | "categoricalCrossentropy";
 export const LOSSES: readonly LossName[] = ["mse", "binaryCrossentropy", "categoricalCrossentropy"];
@@ -29,8 +33,10 @@ interface Workspace {
   readonly rows: number;
   readonly layers: LayerBuffers[];
   readonly ones: Tensor;
-  /** The fused one-unit kernels' two float64 sums, then their chunk of z/d (64 floats). */
+  /** The fused one-unit kernels' two float64 sums, then their chunk of z/d (64 floats); or each thread's loss (f64). */
   readonly sums: Tensor;
+  /** Per thread of a split pass: its share's gradients, per layer (made on first use). */
+  gradients: { dw: Tensor; db: Tensor; dslope: Tensor | undefined }[][];
   /** Per extra thread: its partial gradient (inputs floats) and its sums block, made on first use. */
   threadBuffers: { gw: Tensor; sums: Tensor }[];
   /** dA of each layer's input for layers after the first (rows × inputs). */
@@ -115,7 +121,7 @@ export class Network {
       // At most the full batch and the last partial batch are kept; prediction sizes come and go.
       if (this.#workspaces.size >= 3) this.dropWorkspaces();
       // Filled in as it is made, so that a full memory half-way frees what was made before.
-      const parts: { -readonly [K in keyof Workspace]?: Workspace[K] } = { rows, layers: [], dInputs: [], threadBuffers: [] };
+      const parts: { -readonly [K in keyof Workspace]?: Workspace[K] } = { rows, layers: [], dInputs: [], threadBuffers: [], gradients: [] };
       try {
         parts.ones = this.rt.tensor(new Float32Array(rows).fill(1));
         parts.sums = this.rt.zeros([4 + 64]);
@@ -138,55 +144,177 @@ export class Network {
 
   /** Runs the layers over `rows` rows at byte offset x; returns the output layer's buffers. */
   forward(x: number, rows: number, ws = this.workspace(rows)): LayerBuffers {
+    this.split(rows, ws, (k, r0, n) => this.forwardRows(k, x + r0 * this.layers[0].inputs * 4, r0, n, ws));
+    return ws.layers[ws.layers.length - 1];
+  }
+
+  /** The forward pass over rows [r0, r0 + n) of the batch, into the workspace's rows. */
+  private forwardRows(k: Sink, x: number, r0: number, n: number, ws: Workspace): void {
     let input = x;
     const last = this.layers.length - 1;
     this.layers.forEach((layer, i) => {
+      const buf = layer.rows(ws.layers[i], r0);
       // The cross-entropies work from the output layer's logits: its activation is never needed.
-      layer.forward(input, rows, ws.layers[i], i < last || this.loss === "mse");
-      input = ws.layers[i].a.ptr;
+      layer.forward(k, input, n, buf, i < last || this.loss === "mse");
+      input = buf.a;
     });
-    return ws.layers[ws.layers.length - 1];
   }
 
   /**
    * The mean loss of the output for targets at byte offset y (without the l2 term), and, when
-   * `backward`, every parameter's gradient of the objective (loss + l2 term).
+   * `backward`, every parameter's gradient of the objective (loss + l2 term). On a runtime with
+   * threads a large batch is split into contiguous shares of rows, each thread running the whole
+   * pass over its share (one recorded program, one wake-up); the shares' losses and gradients are
+   * then weighted by their share of the rows and added in thread order, so a given thread count
+   * always gives the same bits.
    */
   lossAndGradients(x: number, y: number, rows: number, backward: boolean): number {
     if (backward && this.fused !== undefined) return this.fusedLossAndGradients(x, y, rows);
     const ws = this.workspace(rows);
-    const out = this.forward(x, rows, ws);
-    const k = this.rt.kernels;
-    const n = rows * this.outputs;
+    const cols = this.layers[0].inputs;
+    const shares = this.shares(rows);
+    const slots = ws.sums.ptr; // one f64 per thread for its loss
+    if (shares.length === 1) {
+      this.lossRows(this.direct, x, y, 0, rows, ws, backward, this.layers.map((l) => l.gradients), this.l2, slots);
+      return this.rt.heap.f64[slots >> 3];
+    }
+    const grads = backward ? this.threadGradients(ws, shares.length) : [];
+    this.runShares("fit", shares, (k, t, r0, n) =>
+      this.lossRows(k, x + r0 * cols * 4, y + r0 * this.targetRowBytes, r0, n, ws, backward, grads[t] ?? [], 0, slots + 8 * t));
+    const f64 = this.rt.heap.f64;
+    let loss = 0;
+    shares.forEach(([, n], t) => { loss += (n / rows) * f64[(slots >> 3) + t]; });
+    if (backward) {
+      // Each share's gradient is of its own mean: weighted by its rows, in thread order.
+      const k = this.rt.kernels;
+      this.layers.forEach((layer, i) => {
+        const own = layer.gradients;
+        const parts: [number, number, number][] = [[own.dw, layer.dw.length, 0], [own.db, layer.db.length, 1]];
+        if (layer.dslope !== undefined) parts.push([own.dslope, layer.dslope.length, 2]);
+        for (const [to, len, which] of parts) {
+          k.fill_f32(to, 0, len);
+          shares.forEach(([, n], t) => {
+            const g = grads[t][i];
+            k.axpy_f32(len, Math.fround(n / rows), which === 0 ? g.dw : which === 1 ? g.db : g.dslope, to);
+          });
+        }
+        if (this.l2 !== 0) k.axpy_f32(layer.w.length, Math.fround(this.l2), layer.w.ptr, own.dw);
+      });
+    }
+    return Math.fround(loss);
+  }
+
+  /** Bytes per target row: float32 values for mse (one per output), one float32 or int32 for the cross-entropies. */
+  get targetRowBytes(): number {
+    return this.loss === "mse" ? this.outputs * 4 : 4;
+  }
+
+  /** The loss pass (and backward) over rows [r0, r0 + n), targets at y, loss stored at `slot`. */
+  private lossRows(
+    k: Sink, x: number, y: number, r0: number, n: number, ws: Workspace, backward: boolean, grads: readonly Gradients[], l2: number, slot: number,
+  ): void {
+    this.forwardRows(k, x, r0, n, ws);
+    const out = this.output.rows(ws.layers[ws.layers.length - 1], r0);
+    const count = n * this.outputs;
     const last = this.layers.length - 1;
-    let loss: number;
     if (this.loss === "mse") {
-      if (!backward) loss = k.mse_f32(out.a.ptr, y, n) as number;
-      else if (this.output.linear) loss = k.mseWithGrad_f32(out.a.ptr, y, out.dz.ptr, n) as number;
+      if (!backward) k.store(slot, "f64", "mse_f32", out.a, y, count);
+      else if (this.output.linear) k.store(slot, "f64", "mseWithGrad_f32", out.a, y, out.dz, count);
       else {
         // A is not needed once its gradient is known: dA overwrites it (an elementwise map).
-        loss = k.mseWithGrad_f32(out.a.ptr, y, out.a.ptr, n) as number;
-        this.output.backwardActivation(out.a.ptr, rows, out);
+        k.store(slot, "f64", "mseWithGrad_f32", out.a, y, out.a, count);
+        this.output.backwardActivation(k, out.a, n, out, grads[last].dslope);
       }
     } else if (this.loss === "binaryCrossentropy") {
-      loss = k.bceWithLogits_f32(out.z.ptr, y, n) as number;
-      if (backward) k.bceWithLogits_grad_f32(out.z.ptr, y, out.dz.ptr, n);
+      k.store(slot, "f64", "bceWithLogits_f32", out.z, y, count);
+      if (backward) k.call("bceWithLogits_grad_f32", out.z, y, out.dz, count);
     } else {
-      loss = k.softmaxCrossEntropy_f32(out.z.ptr, y, rows, this.outputs) as number;
-      if (backward) k.softmaxCrossEntropy_grad_f32(out.z.ptr, y, out.dz.ptr, rows, this.outputs);
+      k.store(slot, "f64", "softmaxCrossEntropy_f32", out.z, y, n, this.outputs);
+      if (backward) k.call("softmaxCrossEntropy_grad_f32", out.z, y, out.dz, n, this.outputs);
     }
-    if (!backward) return loss;
+    if (!backward) return;
     for (let i = last; i >= 0; i--) {
       const layer = this.layers[i];
-      const input = i === 0 ? x : ws.layers[i - 1].a.ptr;
-      layer.backwardParams(input, rows, ws.layers[i], ws.ones.ptr, this.l2);
+      const buf = layer.rows(ws.layers[i], r0);
+      const input = i === 0 ? x : this.layers[i - 1].rows(ws.layers[i - 1], r0).a;
+      layer.backwardParams(k, input, n, buf, ws.ones.ptr, l2, grads[i]);
       if (i > 0) {
-        const dA = ws.dInputs[i - 1];
-        layer.backwardInput(rows, ws.layers[i], dA.ptr);
-        this.layers[i - 1].backwardActivation(dA.ptr, rows, ws.layers[i - 1]);
+        const dA = ws.dInputs[i - 1].ptr + r0 * layer.inputs * 4;
+        layer.backwardInput(k, n, buf, dA);
+        this.layers[i - 1].backwardActivation(k, dA, n, this.layers[i - 1].rows(ws.layers[i - 1], r0), grads[i - 1].dslope);
       }
     }
-    return loss;
+  }
+
+  /** Runs kernels at once on this thread. */
+  private readonly direct: Sink = {
+    call: (kernel, ...args) => void (this.rt.kernels[kernel] as Kernel)(...args),
+    store: (ptr, type, kernel, ...args) => {
+      const value = (this.rt.kernels[kernel] as Kernel)(...args) as number;
+      if (type === "f32") this.rt.heap.f32[ptr >> 2] = value;
+      else this.rt.heap.f64[ptr >> 3] = value;
+    },
+  };
+
+  /** Contiguous shares [first row, rows] of a batch, one per thread (one share: no split). */
+  private shares(rows: number): [number, number][] {
+    const pool = this.rt.pool;
+    let work = 0;
+    for (const l of this.layers) work += l.inputs * l.units;
+    const threads = pool === undefined || rows * work < SPLIT_MIN_MACS ? 1 : Math.min(this.threads, pool.size + 1, rows);
+    if (threads <= 1) return [[0, rows]];
+    const share = Math.ceil(rows / threads);
+    const out: [number, number][] = [];
+    for (let r0 = 0; r0 < rows; r0 += share) out.push([r0, Math.min(share, rows - r0)]);
+    return out;
+  }
+
+  /** A pass over the batch's rows: on this thread, or its shares on the pool's threads. */
+  private split(rows: number, ws: Workspace, pass: (k: Sink, r0: number, n: number) => void): void {
+    const shares = this.shares(rows);
+    if (shares.length === 1) pass(this.direct, 0, rows);
+    else this.runShares("predict", shares, (k, _t, r0, n) => pass(k, r0, n));
+    void ws;
+  }
+
+  /** Records each share's pass as a program and runs them, the first on this thread. */
+  private runShares(what: string, shares: readonly [number, number][], pass: (k: Sink, t: number, r0: number, n: number) => void): void {
+    const programs = shares.map(([r0, n], t) => {
+      const calls: Call[] = [];
+      pass({
+        call: (kernel, ...args) => void calls.push({ kernel, args }),
+        store: (ptr, type, kernel, ...args) => void calls.push({ kernel, args, result: { ptr, type } }),
+      }, t, r0, n);
+      return calls;
+    });
+    (this.rt.pool as ThreadPool).runPrograms(what, programs, (calls) => {
+      for (const c of calls) {
+        if (c.result === undefined) this.direct.call(c.kernel, ...c.args);
+        else this.direct.store(c.result.ptr, c.result.type, c.kernel, ...c.args);
+      }
+    });
+  }
+
+  /** Per thread, per layer: where that thread's share writes its gradients (made on first use). */
+  private threadGradients(ws: Workspace, threads: number): Gradients[][] {
+    while (ws.gradients.length < threads) {
+      const made: Tensor[] = [];
+      try {
+        ws.gradients.push(this.layers.map((l) => {
+          const dw = this.rt.zeros([l.dw.length]);
+          made.push(dw);
+          const db = this.rt.zeros([l.db.length]);
+          made.push(db);
+          const ds = l.dslope === undefined ? undefined : this.rt.zeros([l.dslope.length]);
+          if (ds !== undefined) made.push(ds);
+          return { dw, db, dslope: ds };
+        }));
+      } catch (err) {
+        for (const t of made) t.dispose();
+        throw err;
+      }
+    }
+    return ws.gradients.slice(0, threads).map((g) => g.map((l) => ({ dw: l.dw.ptr, db: l.db.ptr, dslope: l.dslope?.ptr ?? 0 })));
   }
 
   /**
@@ -260,7 +388,8 @@ export class Network {
 
   /** One optimizer step over every parameter, from the gradients in place. */
   step(opt: OptimizerConfig): void {
-    const k = this.rt.kernels;
+    // Split over the runtime's threads for large parameters (bit-identical to one thread).
+    const k = this.rt.updates;
     const params = this.params();
     if (this.#state.length === 0) {
       const per = opt.name === "adam" ? 2 : opt.name === "momentum" ? 1 : 0;
@@ -298,6 +427,7 @@ function freeWorkspace(ws: Partial<Workspace>): void {
   ws.ones?.dispose();
   ws.sums?.dispose();
   for (const b of ws.threadBuffers ?? []) { b.gw.dispose(); b.sums.dispose(); }
+  for (const g of ws.gradients ?? []) for (const l of g) { l.dw.dispose(); l.db.dispose(); l.dslope?.dispose(); }
   for (const b of ws.layers ?? []) for (const t of [b.z, b.a, b.dz, b.tmp, b.tmp2]) t?.dispose();
   for (const t of ws.dInputs ?? []) t.dispose();
 }

@@ -52,6 +52,7 @@ export class Sequential extends Model {
     // Saved as resolved, so that a model file says what it was trained with whatever the defaults become.
     this.saved.loss = this.#loss;
     this.#training = trainingSettings(fn, o, { epochs: 100, batchSize: 32, adamLr: 0.001 });
+    this.l2 = this.#training.l2;
     checkOutput(fn, this.#loss, last);
   }
 
