@@ -8,7 +8,8 @@ import { expect } from "vitest";
 import { createRuntime, type Backend, type Runtime } from "../../src/index.ts";
 import { hasRelaxedSimd } from "../../src/wasm.ts";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/** The Chromium the browser tests drive: Debian's, or the executable named by DESCENT_CHROMIUM. */
+export const CHROMIUM = process.env.DESCENT_CHROMIUM ?? "/usr/bin/chromium";
 
 export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -19,8 +20,9 @@ export const CHROMIUM_ARGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `the browser tests need Debian's Chromium at ${CHROMIUM}, which is missing: install it with ` +
-        "`sudo apt-get install -y chromium` (.ci/run does this); a browser downloaded by Playwright is not used",
+      `the browser tests need Chromium at ${CHROMIUM}, which is missing: install Debian's with ` +
+        "`sudo apt-get install -y chromium` (.ci/run does this), or name another Chromium or Chrome executable in " +
+        "DESCENT_CHROMIUM; a browser downloaded by Playwright is not used",
     );
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
