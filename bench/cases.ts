@@ -7,17 +7,17 @@
 // names where the kernel takes a pointer, numbers for scalars). From that one description,
 // bind() makes every contender: the pointer-level kernel of each backend (data copied into that
 // runtime's memory once, here, outside anything timed), the plain loop of bench/plain.ts over
-// ordinary Float32Arrays, for activations the typed API on wasm-simd tensors, and, when
-// TensorFlow.js is loaded, its formulation of the same work on each of its two backends
-// (bench/external.ts). The model cases (training epochs, whole fits) are in bench/models.ts.
-import { ACTIVATIONS, type Activation, type ActivationName, type Backend as AnyBackend, type Runtime, type Tensor } from "../src/index.ts";
-
-/** The backends measured here (the relaxed-SIMD build is not a contender yet). */
-export type Backend = Exclude<AnyBackend, "wasm-relaxed">;
+// ordinary Float32Arrays, for activations the typed API on tensors of the default runtime
+// ("descent": the backend createRuntime() picks here), at the large sizes the kernel split over a
+// runtime with two threads as that runtime splits it, and, when TensorFlow.js is loaded, its
+// formulation of the same work on each of its two backends (bench/tfjs-ops.ts). The model cases
+// (training epochs, whole fits) are in bench/models.ts.
+import { ACTIVATIONS, type Activation, type ActivationName, type Backend, type Runtime, type Tensor } from "../src/index.ts";
+import type { Split } from "../src/runtime.ts";
 import { PLAIN, type PlainArg, type PlainKernel } from "./plain.ts";
 import type { Contender } from "./timing.ts";
 import { mulberry32 } from "../src/random.ts";
-import { tfjsContender, type Tfjs } from "./external.ts";
+import { tfjsContender, type Tfjs } from "./tfjs-ops.ts";
 
 // ---------------------------------------------------------------------------- seeded inputs
 
@@ -47,9 +47,21 @@ function seedOf(text: string): number {
 
 // ---------------------------------------------------------------------------- case table
 
-/** The implementations measured side by side, in the order they are reported. */
-export const IMPLS = ["wasm-simd", "wasm", "js", "plain", "simd-api", "tfjs-wasm", "tfjs-cpu"] as const;
+export type { Backend };
+
+/** descent's backends, best first (those this engine cannot run are left out of a run). */
+export const BACKENDS: readonly Backend[] = ["wasm-relaxed", "wasm-simd", "wasm", "js"];
+
+/**
+ * The implementations measured side by side, in the order they are reported: descent's backends
+ * at the pointer level, the default backend on a runtime with two threads ("2 threads", at
+ * THREAD_SIZES), the plain loop, the typed API on the default runtime's tensors ("api"), TensorFlow.js.
+ */
+export const IMPLS = ["wasm-relaxed", "wasm-simd", "wasm", "js", "2 threads", "plain", "api", "tfjs-wasm", "tfjs-cpu"] as const;
 export type ImplName = (typeof IMPLS)[number];
+
+/** The sizes at which the "2 threads" contender runs (above SPLIT_MIN_ELEMENTS, where the runtime splits). */
+export const THREAD_SIZES: readonly number[] = [1_048_576, 4_000_000];
 
 interface BufferSpec {
   readonly data: Float32Array | Int32Array;
@@ -79,6 +91,11 @@ export interface Workload {
   readonly then?: readonly FollowingCall[];
   /** The typed-API call equivalent to the kernel call, over tensors holding the same buffers. */
   readonly api?: (rt: Runtime, t: Readonly<Record<string, Tensor>>) => () => unknown;
+  /**
+   * How a threaded runtime divides this kernel's work (as src/runtime.ts splits it: activations but
+   * PReLU, and the updates); undefined for kernels that always run on one thread.
+   */
+  readonly split?: Split;
 }
 
 export interface Case {
@@ -135,13 +152,13 @@ function activationWorkload(a: Activation, dir: "forward" | "backward", n: numbe
     const x = { data: uniform(r, n, lo, hi) };
     if (dir === "forward") {
       return {
-        elements: n, shape: `[${n}]`, out: "y", args: ["x", "y", n, ...p],
+        elements: n, shape: `[${n}]`, out: "y", args: ["x", "y", n, ...p], split: { count: 2, pointers: [0, 1] },
         buffers: { x, y: { data: new Float32Array(n), io: "out" } },
         api: (rt, t) => { const f = op(rt); const o = { out: t.y }; return () => f.forward(t.x, o); },
       };
     }
     return {
-      elements: n, shape: `[${n}]`, out: "dx", args: ["x", "dy", "dx", n, ...p],
+      elements: n, shape: `[${n}]`, out: "dx", args: ["x", "dy", "dx", n, ...p], split: { count: 3, pointers: [0, 1, 2] },
       buffers: { x, dy: { data: uniform(r, n, -1, 1) }, dx: { data: new Float32Array(n), io: "out" } },
       api: (rt, t) => { const f = op(rt); const o = { out: t.dx }; return () => f.backward(t.x, t.dy, o); },
     };
@@ -156,13 +173,13 @@ function activationWorkload(a: Activation, dir: "forward" | "backward", n: numbe
     const words = `${rows} row${rows === 1 ? "" : "s"} × ${cols}`;
     if (dir === "forward") {
       return {
-        elements: len, shape: words, out: "y", args: ["x", "y", rows, cols],
+        elements: len, shape: words, out: "y", args: ["x", "y", rows, cols], split: { count: 2, pointers: [0, 1], width: 3 },
         buffers: { x, y: { data: new Float32Array(len), shape, io: "out" } },
         api: (rt, t) => { const f = op(rt); const o = { out: t.y }; return () => f.forward(t.x, o); },
       };
     }
     return {
-      elements: len, shape: words, out: "dx", args: ["x", "dy", "dx", rows, cols],
+      elements: len, shape: words, out: "dx", args: ["x", "dy", "dx", rows, cols], split: { count: 3, pointers: [0, 1, 2], width: 4 },
       buffers: { x, dy: { data: uniform(r, len, -1, 1), shape }, dx: { data: new Float32Array(len), shape, io: "out" } },
       api: (rt, t) => { const f = op(rt); const o = { out: t.dx }; return () => f.backward(t.x, t.dy, o); },
     };
@@ -320,16 +337,17 @@ function updateCases(): Case[] {
   // overflow for any number of calls a benchmark makes, so the arithmetic stays representative.
   return [
     opCase("sgd_f32", "sgd_f32", "updates", (n, r) => ({
-      elements: n, shape: flat(n), out: "w", args: ["w", "g", n, 0.01],
+      elements: n, shape: flat(n), out: "w", args: ["w", "g", n, 0.01], split: { count: 2, pointers: [0, 1] },
       buffers: { w: state(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)) },
     }), 2),
     opCase("momentum_f32", "momentum_f32", "updates", (n, r) => ({
-      elements: n, shape: flat(n), out: "w", args: ["w", "g", "v", n, 0.01, 0.9, 0],
+      elements: n, shape: flat(n), out: "w", args: ["w", "g", "v", n, 0.01, 0.9, 0], split: { count: 3, pointers: [0, 1, 2] },
       buffers: { w: state(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), v: state(new Float32Array(n)) },
     }), 4),
     // Step 1, so that the first call agrees with TensorFlow.js's Adam (which counts its own steps).
     opCase("adam_f32", "adam_f32", "updates", (n, r) => ({
       elements: n, shape: flat(n), out: "w", args: ["w", "g", "m", "v", n, 0.001, 0.9, 0.999, 1e-8, 1],
+      split: { count: 4, pointers: [0, 1, 2, 3] },
       buffers: {
         w: state(uniform(r, n, -1, 1)), g: f32(uniform(r, n, -1, 1)), m: state(new Float32Array(n)), v: state(new Float32Array(n)),
       },
@@ -411,6 +429,15 @@ export interface BoundCase {
   dispose(): void;
 }
 
+/** descent's runtimes for a case: one per backend this engine runs, and which of them is "descent". */
+export interface DescentRuntimes {
+  readonly runtimes: Readonly<Partial<Record<Backend, Runtime>>>;
+  /** The default runtime's backend (bestBackend()): the one the ratios and the targets call descent. */
+  readonly descent: Backend;
+  /** A runtime of the descent backend with two threads, for the "2 threads" contender (bound only when given). */
+  readonly threaded?: Runtime;
+}
+
 /** Kernels return a scalar (losses, dot) or nothing; only a number is worth folding into the sink. */
 function scalarOf(v: unknown): number {
   return typeof v === "number" ? v : 0;
@@ -425,10 +452,12 @@ function peekOf(view: () => Float32Array): () => number {
 
 /**
  * Places the workload's data in each runtime (once) and in plain arrays, and returns the
- * contenders. `runtimes` must hold the three backends.
+ * contenders: every runtime of `d.runtimes` (the js backend's is the agreement check's reference,
+ * so it must be there), the plain loop, the typed API on the descent runtime, "2 threads" where
+ * `d.threaded` is given and the kernel splits, and TensorFlow.js where it has the op.
  */
 export function bind(
-  c: Case, w: Workload, runtimes: Readonly<Record<Backend, Runtime>>, tfjs?: Tfjs,
+  c: Case, w: Workload, d: DescentRuntimes, tfjs?: Tfjs, tfjsBackends: readonly ("wasm" | "cpu")[] = ["wasm", "cpu"],
 ): BoundCase {
   const owned: Tensor[] = [];
   const disposers: (() => void)[] = [];
@@ -449,13 +478,12 @@ export function bind(
     }
     return tensors;
   };
-
-  for (const backend of ["wasm-simd", "wasm", "js"] as const) {
-    const rt = runtimes[backend];
+  /** The pointer-level call of the case on one runtime (`kernelOf` gives the function for a kernel name). */
+  const pointerContender = (name: ImplName, rt: Runtime, kernelOf: (kernel: string) => ((...a: number[]) => unknown) | undefined): BoundContender => {
     const tensors = place(rt);
-    const bindCall = (name: string, args: Workload["args"]): (() => unknown) => {
-      const kernel = rt.kernels[name];
-      if (kernel === undefined) throw new Error(`the ${backend} runtime has no kernel ${name}`);
+    const bindCall = (kernelName: string, args: Workload["args"]): (() => unknown) => {
+      const kernel = kernelOf(kernelName);
+      if (kernel === undefined) throw new Error(`the ${rt.label} has no kernel ${kernelName}`);
       const ptrs = args.map((a) => (typeof a === "string" ? tensors[a].ptr : a));
       // A bound function (not a closure over an array spread) keeps the per-call cost to a plain call.
       return kernel.bind(undefined, ...ptrs);
@@ -469,12 +497,26 @@ export function bind(
     };
     let last: unknown;
     const out = w.out === undefined ? undefined : tensors[w.out];
-    contenders.push({
-      name: backend,
+    return {
+      name,
       run: () => scalarOf((last = call())),
       peek: out === undefined ? undefined : peekOf(() => out.data),
       result: () => (out === undefined ? scalarOf(last) : out.data),
-    });
+    };
+  };
+
+  for (const backend of BACKENDS) {
+    const rt = d.runtimes[backend];
+    if (rt === undefined) continue;
+    contenders.push(pointerContender(backend, rt, (k) => rt.kernels[k] as ((...a: number[]) => unknown) | undefined));
+  }
+
+  // The descent backend on two threads: the same kernel through the runtime's own split (so
+  // above rt.splitMinElements it runs on both threads, below it on the caller's alone).
+  const split = w.split;
+  if (d.threaded !== undefined && split !== undefined && (w.then ?? []).length === 0) {
+    const rt = d.threaded;
+    contenders.push(pointerContender("2 threads", rt, (k) => (k === c.kernel ? rt.splitKernel(k, split) : undefined)));
   }
 
   // Plain loops over their own copies of the same data.
@@ -501,25 +543,26 @@ export function bind(
     result: () => plainOut ?? scalarOf(plainLast),
   });
 
-  // The typed API on wasm-simd tensors: same data, same kernel, plus validation and dispatch. It
-  // gets tensors of its own: sharing the pointer level's would let whichever runs second find
-  // them in the last-level cache, which at 4·10⁶ elements skews the comparison by ~20 %.
-  if (w.api !== undefined) {
-    const t = place(runtimes["wasm-simd"]);
-    const apiCall = w.api(runtimes["wasm-simd"], t);
+  // The typed API on the descent runtime's tensors: same data, same kernel, plus validation and
+  // dispatch. It gets tensors of its own: sharing the pointer level's would let whichever runs
+  // second find them in the last-level cache, which at 4·10⁶ elements skews the comparison by ~20 %.
+  const apiRt = d.runtimes[d.descent];
+  if (w.api !== undefined && apiRt !== undefined) {
+    const t = place(apiRt);
+    const apiCall = w.api(apiRt, t);
     const out = w.out === undefined ? undefined : t[w.out];
     let last: unknown;
     contenders.push({
-      name: "simd-api",
+      name: "api",
       run: () => scalarOf((last = apiCall())),
       peek: out === undefined ? undefined : peekOf(() => out.data),
       result: () => (out === undefined ? scalarOf(last) : out.data),
     });
   }
 
-  // TensorFlow.js on its two backends, where it has the op.
+  // TensorFlow.js on its backends, where it has the op.
   if (tfjs !== undefined) {
-    for (const backend of ["wasm", "cpu"] as const) {
+    for (const backend of tfjsBackends) {
       const t = tfjsContender(tfjs, backend, c, w);
       if (t === undefined) continue;
       contenders.push(t);
@@ -531,7 +574,7 @@ export function bind(
     contenders,
     dispose: () => {
       for (const t of owned) t.dispose();
-      for (const d of disposers) d();
+      for (const dispose of disposers) dispose();
     },
   };
 }

@@ -5,9 +5,10 @@
 // measureAsync), on seeded data.
 //
 // How each side is measured:
-// - descent (wasm-simd, wasm, js: one runtime each, single-threaded as createRuntime's default;
-//   and "wasm-simd threads", a runtime with threads: "auto", training on worker threads where the
-//   machine has more than one core): an epoch is the median interval between
+// - descent (wasm-relaxed where the engine runs it, wasm-simd, wasm, js: one runtime each,
+//   single-threaded as createRuntime's default; and "threads", a runtime of the default backend
+//   with threads: "auto", training on worker threads where the machine has more than one core):
+//   the ratios are the default backend's ("descent"). An epoch is the median interval between
 //   consecutive onEpoch calls of `await model.fit(X, y, { epochs, onEpoch })`, so data upload and
 //   standardisation are outside it (the epoch cases also pass standardize: false, so that the
 //   weights can be compared with the others'); a whole fit is the fit() call, from the user's
@@ -26,14 +27,14 @@ import {
   LinearRegression, LogisticRegression, Sequential, dense, type Matrix, type Runtime,
 } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
-import { relativeDifference, type Backend } from "./cases.ts";
+import { BACKENDS, relativeDifference, type Backend } from "./cases.ts";
 import { loadMl, tfImpl, type Ml, type Tf, type TfBackend, type Tfjs } from "./external.ts";
 import type * as TF from "@tensorflow/tfjs-core";
 import { measureAsync, type AsyncContender, type Stats } from "./timing.ts";
 import { ensureBytes, type Baselines } from "./baselines.ts";
 
 export const MODEL_IMPLS = [
-  "wasm-simd", "wasm-simd threads", "wasm", "js", "plain", "tfjs-wasm", "tfjs-cpu", "ml.js", "ml.js (statistics: false)",
+  "wasm-relaxed", "wasm-simd", "threads", "wasm", "js", "plain", "tfjs-wasm", "tfjs-cpu", "ml.js", "ml.js (statistics: false)",
   "memory.copy",
 ] as const;
 export type ModelImpl = (typeof MODEL_IMPLS)[number];
@@ -51,8 +52,10 @@ export interface ModelCase {
 }
 
 export interface ModelContext {
-  readonly runtimes: Readonly<Record<Backend, Runtime>>;
-  /** A wasm-simd runtime training on worker threads (createRuntime({ threads: "auto" })), when the machine has cores for it. */
+  readonly runtimes: Readonly<Partial<Record<Backend, Runtime>>>;
+  /** The default runtime's backend: the reference of the ratios, and the one --quick keeps. */
+  readonly descent: Backend;
+  /** A runtime of the descent backend training on worker threads (createRuntime({ threads: "auto" })), when the machine has cores for it. */
   readonly threaded: Runtime | undefined;
   readonly tfjs: Tfjs | undefined;
   readonly quick: boolean;
@@ -410,22 +413,26 @@ async function layersContender(
 
 // ---------------------------------------------------------------------------- the cases
 
-const BACKENDS: readonly Backend[] = ["wasm-simd", "wasm", "js"];
-
 /**
- * --quick keeps what the targets and the agreement check need: descent's wasm-simd, TensorFlow.js
- * wasm, and the reference (plain, or descent's js backend for the closed form, with ml.js).
+ * --quick keeps what the targets and the agreement check need: descent's default backend,
+ * TensorFlow.js wasm, and the reference (plain, or descent's js backend for the closed form, with ml.js).
  */
-const QUICK: readonly ModelImpl[] = ["wasm-simd", "tfjs-wasm", "plain"];
+const QUICK: readonly ModelImpl[] = ["tfjs-wasm", "plain"];
 const want = (ctx: ModelContext, name: ModelImpl, alsoQuick: readonly ModelImpl[] = []): boolean =>
-  !ctx.quick || QUICK.includes(name) || alsoQuick.includes(name);
+  !ctx.quick || name === ctx.descent || QUICK.includes(name) || alsoQuick.includes(name);
 const tfBackends = (ctx: ModelContext): TfBackend[] => (["wasm", "cpu"] as const).filter((b) => want(ctx, tfImpl(b)));
 const descentBackends = (ctx: ModelContext, alsoQuick: readonly ModelImpl[] = []): Backend[] =>
-  BACKENDS.filter((b) => want(ctx, b, alsoQuick));
-/** descent's runtimes to train on, by contender name: the backends, then wasm-simd on threads (not in --quick). */
+  BACKENDS.filter((b) => ctx.runtimes[b] !== undefined && want(ctx, b, alsoQuick));
+const runtimeOf = (ctx: ModelContext, b: Backend): Runtime => {
+  const rt = ctx.runtimes[b];
+  if (rt === undefined) throw new Error(`bench: no ${b} runtime in this run`);
+  return rt;
+};
+/** descent's runtimes to train on, by contender name: the backends, with the default one on threads after it (not in --quick). */
 function descentRuntimes(ctx: ModelContext): [ModelImpl, Runtime][] {
-  const list: [ModelImpl, Runtime][] = descentBackends(ctx).map((b) => [b, ctx.runtimes[b]]);
-  if (ctx.threaded !== undefined && !ctx.quick) list.splice(1, 0, ["wasm-simd threads", ctx.threaded]);
+  const list: [ModelImpl, Runtime][] = descentBackends(ctx).map((b) => [b, runtimeOf(ctx, b)]);
+  const at = list.findIndex(([name]) => name === ctx.descent);
+  if (ctx.threaded !== undefined && !ctx.quick) list.splice(at + 1, 0, ["threads", ctx.threaded]);
   return list;
 }
 
@@ -520,13 +527,13 @@ function closedFormCase(): ModelCase {
         name: b,
         sample: async () => {
           const t0 = now();
-          const model = await fitDescent(ctx.runtimes[b]);
+          const model = await fitDescent(runtimeOf(ctx, b));
           const s = (now() - t0) / 1000;
           model.dispose();
           return [s];
         },
         weights: async () => {
-          const model = await fitDescent(ctx.runtimes[b]);
+          const model = await fitDescent(runtimeOf(ctx, b));
           const out = new Float64Array(cols + 1);
           out.set(model.coef);
           out[cols] = model.intercept;

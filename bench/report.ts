@@ -1,20 +1,25 @@
-// The benchmark suite's outputs, from one run's results (bench/results.ts): the terminal table,
-// the Markdown of bench/RESULTS.md, and a self-contained HTML report (inline SVG charts and CSS,
-// nothing fetched): the targets with their measured ratios, the machine's limits, throughput
-// against size for every kernel with the crossover where descent's WebAssembly starts to beat
-// plain JavaScript, and the model cases.
-import { IMPLS, type ImplName } from "./cases.ts";
+// The benchmark suite's outputs, from one run's results (bench/results.ts): the terminal table and
+// a self-contained HTML report (inline SVG charts and CSS, nothing fetched): the targets with their
+// measured ratios, the machine's limits, throughput against size for every kernel with the
+// crossover where descent's WebAssembly starts to beat plain JavaScript, where two threads start
+// to pay, and the model cases. The Markdown of bench/RESULTS.md is bench/markdown.ts's.
+import { BACKENDS, IMPLS, type Backend, type ImplName } from "./cases.ts";
 import { MODEL_IMPLS, type ModelImpl } from "./models.ts";
 import {
   agreementTolerance, crossover, type BaselineResult, type CaseResult, type CopyBaseline, type ModelResult, type PeakBaseline, type RunInfo,
-  type TargetCheck, type TargetResult,
+  type TargetCheck, type TargetResult, type ThreadsResult,
 } from "./results.ts";
+import { crossoverWords } from "./split.ts";
+
+export { markdownReport } from "./markdown.ts";
 
 export interface AllResults {
   readonly info: RunInfo;
   readonly cases: readonly CaseResult[];
   readonly baselines: readonly BaselineResult[];
   readonly models: readonly ModelResult[];
+  /** Where two threads start to pay (absent in runs made before it was measured). */
+  readonly threads?: readonly ThreadsResult[];
   readonly targets: readonly TargetResult[];
 }
 
@@ -30,39 +35,45 @@ export function fmtRate(v: number | undefined): string {
 export const fmtRatio = (v: number | undefined): string =>
   v !== undefined && Number.isFinite(v) ? `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}×` : "–";
 
-const fmtPct = (v: number | undefined): string => (v !== undefined && Number.isFinite(v) ? `${(v * 100).toFixed(v >= 0.1 ? 0 : 1)}%` : "");
-const fmtInt = (n: number): string => n.toLocaleString("en-US");
-const fmtMs = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+export const fmtPct = (v: number | undefined): string => (v !== undefined && Number.isFinite(v) ? `${(v * 100).toFixed(v >= 0.1 ? 0 : 1)}%` : "");
+export const fmtInt = (n: number): string => n.toLocaleString("en-US");
+export const fmtMs = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
 
-function fmtMeasured(t: { unit: "×" | "ns" }, v: number | undefined): string {
+export function fmtMeasured(t: { unit: "×" | "ns" }, v: number | undefined): string {
   if (v === undefined) return "–";
   return t.unit === "ns" ? `${v >= 0 ? "+" : ""}${v.toFixed(0)} ns` : fmtRatio(v);
 }
 
-const verdict = (met: boolean | undefined): string => (met === true ? "met" : met === false ? "NOT MET" : "not measured");
+export const verdict = (met: boolean | undefined): string => (met === true ? "met" : met === false ? "NOT MET" : "not measured");
 
 // ---------------------------------------------------------------------------- terminal
 
-const CASE_COLUMNS: readonly { readonly impl: ImplName; readonly title: string }[] = [
-  { impl: "wasm-simd", title: "wasm-simd" },
-  { impl: "wasm", title: "wasm" },
-  { impl: "js", title: "js" },
-  { impl: "plain", title: "plain" },
-  { impl: "simd-api", title: "simd api" },
-  { impl: "tfjs-wasm", title: "tfjs-wasm" },
-  { impl: "tfjs-cpu", title: "tfjs-cpu" },
-];
+/** The kernel table's speed columns: descent's backends of the run, then the others. */
+function caseColumns(backends: readonly Backend[]): { readonly impl: ImplName; readonly title: string }[] {
+  return [
+    ...BACKENDS.filter((b) => backends.includes(b)).map((b) => ({ impl: b, title: b })),
+    { impl: "2 threads", title: "2 threads" },
+    { impl: "plain", title: "plain" },
+    { impl: "api", title: "api" },
+    { impl: "tfjs-wasm", title: "tfjs-wasm" },
+    { impl: "tfjs-cpu", title: "tfjs-cpu" },
+  ];
+}
+/** Ratios of the kernel table: d is descent (the run's default backend), 2t its 2-thread runtime. */
 const RATIOS: readonly { readonly key: keyof CaseResult["ratios"]; readonly title: string }[] = [
-  { key: "simdOverJs", title: "simd/js" },
-  { key: "simdOverPlain", title: "simd/plain" },
-  { key: "simdOverTfjsWasm", title: "simd/tfw" },
-  { key: "simdOverTfjsCpu", title: "simd/tfc" },
+  { key: "descentOverJs", title: "d/js" },
+  { key: "descentOverPlain", title: "d/plain" },
+  { key: "descentOverTfjsWasm", title: "d/tfw" },
+  { key: "descentOverTfjsCpu", title: "d/tfc" },
+  { key: "threadsOverTfjsWasm", title: "2t/tfw" },
 ];
-const W = { id: 30, n: 10, cell: 12, ratio: 11, pct: 7, api: 8 };
+const W = { id: 30, n: 10, cell: 12, ratio: 9, pct: 7, api: 8 };
 
-export const CASE_HEADER =
-  `${"kernel".padEnd(W.id)}${"elements".padStart(W.n)}${CASE_COLUMNS.map((c) => c.title.padStart(W.cell)).join("")}` +
-  `${RATIOS.map((r) => r.title.padStart(W.ratio)).join("")}${"%copy".padStart(W.pct)}${"%peak".padStart(W.pct)}${"api ns".padStart(W.api)}`;
+/** The kernel table's header for a run measuring `backends`. */
+export function caseHeader(backends: readonly Backend[]): string {
+  return `${"kernel".padEnd(W.id)}${"elements".padStart(W.n)}${caseColumns(backends).map((c) => c.title.padStart(W.cell)).join("")}` +
+    `${RATIOS.map((r) => r.title.padStart(W.ratio)).join("")}${"%copy".padStart(W.pct)}${"%peak".padStart(W.pct)}${"api ns".padStart(W.api)}`;
+}
 
 /** At large n the overhead drowns in the kernel's own variation: say so rather than print noise. */
 function fmtOverhead(ns: number | undefined, noise: number | undefined): string {
@@ -72,9 +83,10 @@ function fmtOverhead(ns: number | undefined, noise: number | undefined): string 
 }
 
 /** Rows of the kernel table; `first` labels the first row with the case's name. */
-export function caseTable(results: readonly CaseResult[], first: boolean): string {
+export function caseTable(results: readonly CaseResult[], first: boolean, backends: readonly Backend[]): string {
+  const columns = caseColumns(backends);
   return results.map((r, i) => {
-    const cells = CASE_COLUMNS.map((c) => {
+    const cells = columns.map((c) => {
       const s = r.impls[c.impl];
       if (s === undefined) return "".padStart(W.cell);
       const mark = c.impl === "plain" && r.plain === "reference" ? "*" : " ";
@@ -92,13 +104,13 @@ export function caseTable(results: readonly CaseResult[], first: boolean): strin
   }).join("\n");
 }
 
-/** One model case: a line per implementation, time per unit and how many times slower than wasm-simd. */
+/** One model case: a line per implementation, time per unit and how many times slower than descent. */
 export function modelTable(m: ModelResult): string {
-  const lines = [`${m.case}: ${m.shape}; ms per ${m.unit} (median ± interquartile %), and wasm-simd's speed-up over it`];
+  const lines = [`${m.case}: ${m.shape}; ms per ${m.unit} (median ± interquartile %), and descent's (${m.descent}) speed-up over it`];
   for (const impl of MODEL_IMPLS) {
     const s = m.impls[impl];
     if (s === undefined) continue;
-    const r = impl === "wasm-simd" ? "" : fmtRatio(m.ratios[impl]);
+    const r = impl === m.descent ? "" : fmtRatio(m.ratios[impl]);
     const agree = s.relDiff === undefined ? "" : `weights vs reference ${s.relDiff.toExponential(1)}`;
     lines.push(`  ${impl.padEnd(27)}${fmtMs(s.medianMs).padStart(10)} ms ±${String(Math.min(99, Math.round(s.iqrPct))).padEnd(3)}${r.padStart(9)}   ${agree}`);
   }
@@ -111,11 +123,16 @@ function checkText(t: TargetResult, c: TargetCheck): string {
   return `${c.subject} ${fmtMeasured(t, c.measured)} ${mark}`;
 }
 
-/** The targets section: one line per target, then its measured checks (all of them, or only the missed ones). */
-export function targetsText(targets: readonly TargetResult[], all: boolean): string {
+/** The targets section: one line per target, then its measured checks (all of them, or only the missed ones), and what each miss would take. */
+export function targetsText(targets: readonly TargetResult[], all: boolean, descent?: string): string {
   const met = targets.filter((t) => t.met === true).length;
-  const lines = [`── targets: ${met} of ${targets.length} met ${"─".repeat(40)}`];
+  const lines = [`── targets: ${met} of ${targets.length} met${descent !== undefined ? ` (descent = ${descent})` : ""} ${"─".repeat(40)}`];
+  let issue = 0;
   for (const t of targets) {
+    if (t.issue !== issue) {
+      issue = t.issue;
+      lines.push(`issue #${issue}:`);
+    }
     const worst = t.worst === undefined ? "" : ` (worst: ${t.worst.subject} ${fmtMeasured(t, t.worst.measured)})`;
     const missing = t.checks.filter((c) => c.met === undefined).length;
     lines.push(`${verdict(t.met).padEnd(13)} ${t.text}${worst}${missing > 0 ? ` [${missing} of ${t.checks.length} checks not measured in this run]` : ""}`);
@@ -130,84 +147,9 @@ export function targetsText(targets: readonly TargetResult[], all: boolean): str
       line += (line === "" ? "" : "; ") + piece;
     }
     if (line !== "") lines.push(`              ${line}`);
+    for (const c of t.checks) if (c.met === false && c.needs !== undefined) lines.push(`              ${c.subject}: ${c.needs}`);
   }
   return lines.join("\n");
-}
-
-// ---------------------------------------------------------------------------- Markdown
-
-export function markdownReport(r: AllResults): string {
-  const { info } = r;
-  const out: string[] = [];
-  out.push("# Benchmark results", "");
-  out.push(
-    `The latest full run of \`npm run bench\` (\`npx tsx bench/run.ts --markdown bench/RESULTS.md\`), ${info.date.slice(0, 10)}, ` +
-      `${info.seconds.toFixed(0)} s, on: ${info.machine.cpu}, ${info.machine.os}, Node ${info.machine.node} (V8 ${info.machine.v8})` +
-      (info.tfjs !== undefined
-        ? `; TensorFlow.js ${info.tfjs.version} (wasm backend on ${info.tfjs.wasmBinary}, SIMD ${info.tfjs.simd ? "on" : "off"}, threads ${info.tfjs.threads ? "on" : "off"}).`
-        : "."),
-  );
-  out.push(
-    "",
-    "A shared 2-core VM: absolute numbers move by 5–10 % between runs. Compare the ratios, which are measured side by " +
-      "side in one process, interleaved, medians of many samples. `bench/out/report.html` (written by every run) has " +
-      "the same numbers as charts.",
-    "",
-  );
-  out.push("## Speed targets", "");
-  out.push("| target | checked on | measured | |", "|---|---|---:|---|");
-  for (const t of r.targets) {
-    t.checks.forEach((c, i) => {
-      const head = i === 0 ? `${t.text} (**${verdict(t.met)}**)` : "";
-      const detail = c.detail !== undefined ? ` (${c.detail})` : "";
-      out.push(`| ${head} | ${c.subject}${detail} | ${fmtMeasured(t, c.measured)} | ${c.met === true ? "met" : c.met === false ? "**not met**" : "–"} |`);
-    });
-  }
-  out.push("");
-  const copies = r.baselines.filter((b): b is CopyBaseline => b.name === "memory.copy");
-  const peak = r.baselines.find((b): b is PeakBaseline => b.name === "peak f32x4");
-  out.push("## The machine's limits", "");
-  if (peak !== undefined) {
-    out.push(
-      `Peak f32x4 arithmetic (independent chains of \`f32x4.mul\` + \`f32x4.add\`, hand-assembled WebAssembly): ` +
-        `**${(peak.flopsPerS / 1e9).toFixed(1)} Gflop/s** (${Object.entries(peak.byChains).map(([c, f]) => `${c} chains ${(f / 1e9).toFixed(1)}`).join(", ")}).`,
-      "",
-    );
-  }
-  out.push("| memory.copy of | GB/s |", "|---:|---:|");
-  for (const c of copies) out.push(`| ${fmtInt(c.bytes)} B | ${(c.bytesPerS / 1e9).toFixed(1)} |`);
-  out.push("");
-  out.push("## Models", "");
-  out.push("Milliseconds per epoch or per fit (median), and how many times faster descent's `wasm-simd` is.", "");
-  const modelCols = MODEL_IMPLS.filter((i) => r.models.some((m) => m.impls[i] !== undefined));
-  out.push(`| case | ${modelCols.join(" | ")} |`, `|---|${modelCols.map(() => "---:").join("|")}|`);
-  for (const m of r.models) {
-    const cells = modelCols.map((i) => {
-      const s = m.impls[i];
-      if (s === undefined) return "";
-      return i === "wasm-simd" ? `**${fmtMs(s.medianMs)}**` : `${fmtMs(s.medianMs)} (${fmtRatio(m.ratios[i])})`;
-    });
-    out.push(`| ${m.case} (${m.unit}; ${m.shape}) | ${cells.join(" | ")} |`);
-  }
-  out.push("");
-  for (const m of r.models) out.push(`- ${m.case}: ${m.note}.`);
-  out.push("");
-  out.push("## Kernels", "");
-  out.push("Median throughput in Melem/s (± interquartile range in % of the median); ratios are `wasm-simd`'s speed over the other's.", "");
-  out.push("```", CASE_HEADER);
-  let section = "";
-  let name = "";
-  for (const c of r.cases) {
-    if (c.section !== section) {
-      section = c.section;
-      out.push(`── ${section} ${"─".repeat(Math.max(0, CASE_HEADER.length - section.length - 4))}`);
-    }
-    out.push(caseTable([c], c.case !== name));
-    name = c.case;
-  }
-  out.push("```", "");
-  if (info.disagreements.length > 0) out.push(`Disagreements with the js backend: ${info.disagreements.join("; ")}.`, "");
-  return out.join("\n");
 }
 
 // ---------------------------------------------------------------------------- HTML
@@ -218,7 +160,8 @@ export function esc(s: string): string {
 }
 
 const COLORS: Readonly<Record<string, string>> = {
-  "wasm-simd": "#1f6feb", wasm: "#8250df", js: "#bf8700", plain: "#cf222e", "simd-api": "#54aeff",
+  "wasm-relaxed": "#0a3069", "wasm-simd": "#1f6feb", wasm: "#8250df", js: "#bf8700", plain: "#cf222e", api: "#54aeff",
+  "2 threads": "#bc4c00", threads: "#bc4c00", "1 thread": "#1f6feb",
   "tfjs-wasm": "#1a7f37", "tfjs-cpu": "#6e7781", "memory.copy": "#222222",
   "ml.js": "#fb8500", "ml.js (statistics: false)": "#ffb703",
 };
@@ -309,7 +252,7 @@ export function barChart(m: ModelResult): string {
   parts.push(`<text x="4" y="14" class="ct">${esc(`ms per ${m.unit} (log scale)`)}</text>`);
   entries.forEach(([name, s], i) => {
     const y = 22 + i * row;
-    const ratio = name === "wasm-simd" ? "" : ` (${fmtRatio(m.ratios[name])})`;
+    const ratio = name === m.descent ? "" : ` (${fmtRatio(m.ratios[name])})`;
     parts.push(`<text x="${left - 6}" y="${y + 11}" class="tick" text-anchor="end">${esc(name)}</text>`);
     parts.push(`<rect x="${left}" y="${y}" width="${Math.max(1, px(s.medianMs) - left).toFixed(1)}" height="${row - 6}" fill="${COLORS[name] ?? "#000"}"/>`);
     parts.push(`<text x="${(px(s.medianMs) + 4).toFixed(1)}" y="${y + 11}" class="tick">${esc(`${fmtMs(s.medianMs)} ms${ratio}`)}</text>`);
@@ -344,13 +287,14 @@ function legend(names: readonly string[]): string {
   return `<p class="legend">${names.map((n) => `<span><i style="background:${COLORS[n] ?? "#000"}"></i>${esc(n)}</span>`).join("")}</p>`;
 }
 
-/** Crossovers of a case: where wasm-simd, and the typed API, start to beat the plain JS loop for good. */
+/** Crossovers of a case: where descent's backend, and the typed API, start to beat the plain JS loop for good. */
 export function caseCrossovers(rows: readonly CaseResult[]): { readonly label: string; readonly at: number | undefined; readonly always: boolean }[] {
-  const pairs: [ImplName, ImplName, string][] = [["wasm-simd", "plain", "wasm-simd > JS"], ["simd-api", "plain", "API > JS"]];
+  const descent: ImplName = rows[0]?.descent ?? "wasm-simd";
+  const pairs: [ImplName, ImplName, string][] = [[descent, "plain", `${descent} > JS`], ["api", "plain", "API > JS"]];
   return pairs.map(([a, b, label]) => {
     const c = crossover(rows.map((r) => ({ elements: r.elements, a: r.impls[a]?.melemPerS, b: r.impls[b]?.melemPerS })));
-    return { label, ...c };
-  }).filter((c) => rows.some((r) => r.impls[c.label.startsWith("API") ? "simd-api" : "wasm-simd"] !== undefined));
+    return { label, impl: a, ...c };
+  }).filter((c) => rows.some((r) => r.impls[c.impl] !== undefined)).map(({ label, at, always }) => ({ label, at, always }));
 }
 
 function fmtCrossover(c: { at: number | undefined; always: boolean }): string {
@@ -364,6 +308,7 @@ export function htmlReport(r: AllResults): string {
   body.push(`<h1>descent benchmarks${info.quick ? " (--quick)" : ""}</h1>`);
   body.push(
     `<p>${esc(info.date)} · ${esc(info.machine.cpu)} · ${esc(info.machine.os)} · Node ${esc(info.machine.node)} (V8 ${esc(info.machine.v8)}) · ` +
+      `descent = <b>${esc(info.descent)}</b>, the default runtime's backend here (measured: ${esc(info.backends.join(", "))}) · ` +
       `${info.seconds.toFixed(0)} s · sizes ${esc(info.sizes.map(fmtInt).join(", "))} · ${info.samples} interleaved samples per contender` +
       (info.tfjs !== undefined
         ? ` · TensorFlow.js ${esc(info.tfjs.version)}, wasm backend on <code>${esc(info.tfjs.wasmBinary)}</code> (SIMD ${info.tfjs.simd ? "on" : "off"}, threads ${info.tfjs.threads ? "on" : "off"})`
@@ -375,16 +320,20 @@ export function htmlReport(r: AllResults): string {
   // Targets.
   const met = r.targets.filter((t) => t.met === true).length;
   body.push(`<h2>Speed targets: ${met} of ${r.targets.length} met</h2>`);
-  body.push(table(["target", "", "checks met", "worst check", "measured", "needed"], r.targets.map((t) => [
-    t.text, verdict(t.met), `${t.checks.filter((c) => c.met === true).length} of ${t.checks.length}`, t.worst?.subject ?? "–",
+  body.push(table(["target", "", "checks met", "worst check", "measured", "needed", "what it would take"], r.targets.map((t) => [
+    `#${t.issue}: ${t.text}`, verdict(t.met), `${t.checks.filter((c) => c.met === true).length} of ${t.checks.length}`, t.worst?.subject ?? "–",
     fmtMeasured(t, t.worst?.measured), `${t.comparison === ">=" ? "≥" : "≤"} ${t.threshold}${t.unit === "ns" ? " ns" : "×"}`,
+    t.worst?.met === false ? t.worst.needs ?? "" : "",
   ]), 2, (i) => (r.targets[i].met === true ? "met" : r.targets[i].met === false ? "miss" : "na")));
   body.push("<details><summary>Every check</summary>");
   const trows: string[][] = [];
   const tclass: string[] = [];
   for (const t of r.targets) {
     t.checks.forEach((c, i) => {
-      trows.push([i === 0 ? `${t.text} — ${verdict(t.met)}` : "", c.subject, fmtMeasured(t, c.measured), `${t.comparison === ">=" ? "≥" : "≤"} ${t.threshold}${t.unit === "ns" ? " ns" : "×"}`, c.met === true ? "met" : c.met === false ? "not met" : "–", c.detail ?? ""]);
+      trows.push([
+        i === 0 ? `${t.text} — ${verdict(t.met)}` : "", c.subject, fmtMeasured(t, c.measured), `${t.comparison === ">=" ? "≥" : "≤"} ${t.threshold}${t.unit === "ns" ? " ns" : "×"}`,
+        c.met === true ? "met" : c.met === false ? "not met" : "–", [c.detail, c.needs].filter((x) => x !== undefined).join("; "),
+      ]);
       tclass.push(c.met === true ? "met" : c.met === false ? "miss" : "na");
     });
   }
@@ -412,7 +361,7 @@ export function htmlReport(r: AllResults): string {
   if (r.cases.length > 0) body.push("<h2>Kernels: throughput against size</h2>");
   if (r.cases.length > 0) {
     body.push(legend([...IMPLS, "memory.copy"]));
-    body.push("<p>Melem/s (log-log). Red dashed lines: where wasm-simd (and the typed API) start to beat the plain JS loop for good.</p>");
+    body.push(`<p>Melem/s (log-log). Red dashed lines: where ${esc(info.descent)} (and the typed API) start to beat the plain JS loop for good.</p>`);
   }
   for (const section of sections) {
     body.push(`<h3>${esc(section)}</h3><div class="charts">`);
@@ -435,25 +384,44 @@ export function htmlReport(r: AllResults): string {
   }
   if (r.cases.length > 0) {
     body.push("<details><summary>All kernel numbers</summary>");
-    const head = ["case", "elements", ...IMPLS.map((i) => `${i} Melem/s`), "simd/js", "simd/plain", "simd/tfjs-wasm", "simd/tfjs-cpu", "%copy", "%peak", "api ns"];
+    const head = ["case", "elements", ...IMPLS.map((i) => `${i} Melem/s`), "d/js", "d/plain", "d/tfjs-wasm", "d/tfjs-cpu", "relaxed/simd", "2 threads/1", "2 threads/tfjs-wasm", "%copy", "%peak", "api ns"];
     body.push(table(head, r.cases.map((c) => [
       c.case, fmtInt(c.elements), ...IMPLS.map((i) => (c.impls[i] !== undefined ? `${fmtRate(c.impls[i]?.melemPerS)} ±${Math.round(c.impls[i]?.iqrPct ?? 0)}%` : "")),
-      fmtRatio(c.ratios.simdOverJs), fmtRatio(c.ratios.simdOverPlain), fmtRatio(c.ratios.simdOverTfjsWasm), fmtRatio(c.ratios.simdOverTfjsCpu),
+      fmtRatio(c.ratios.descentOverJs), fmtRatio(c.ratios.descentOverPlain), fmtRatio(c.ratios.descentOverTfjsWasm), fmtRatio(c.ratios.descentOverTfjsCpu),
+      fmtRatio(c.ratios.relaxedOverSimd), fmtRatio(c.ratios.threadsOverDescent), fmtRatio(c.ratios.threadsOverTfjsWasm),
       fmtPct(c.copyFraction), fmtPct(c.peakFraction), c.apiOverheadNs === undefined ? "" : c.apiOverheadNs.toFixed(0),
     ]), 1));
     body.push("</details>");
+  }
+
+  // Threads.
+  const threads = r.threads ?? [];
+  if (threads.length > 0) {
+    body.push("<h2>Threads: where splitting pays</h2>");
+    body.push(`<p>Each size split over two threads (the runtime's threshold lowered to 0) against the same ${esc(info.descent)} kernel on one thread, interleaved. ` +
+      `The runtime splits from ${fmtInt(info.splitMinElements)} floats.</p><div class="charts">`);
+    for (const t of threads) {
+      const series: Series[] = [
+        { name: "1 thread", points: t.points.map((p) => [p.elements, p.oneMelemPerS] as const) },
+        { name: "2 threads", points: t.points.map((p) => [p.elements, p.twoMelemPerS] as const) },
+      ];
+      const markers = t.crossover !== undefined && !t.always ? [{ x: t.crossover, label: "2 > 1" }] : [];
+      markers.push({ x: t.splitMinElements, label: "threshold" });
+      body.push(`<div class="chart">${lineChart(t.kernel, series, markers, "Melem/s")}<div class="tick">${esc(crossoverWords(t))}</div></div>`);
+    }
+    body.push("</div>");
   }
 
   // Models.
   if (r.models.length > 0) {
     body.push("<h2>Models</h2>");
     for (const m of r.models) {
-      body.push(`<h3>${esc(m.case)}</h3><p>${esc(m.shape)}; ms per ${m.unit}, median (wasm-simd's speed-up in brackets). ${esc(m.note)}.</p>`);
+      body.push(`<h3>${esc(m.case)}</h3><p>${esc(m.shape)}; ms per ${m.unit}, median (${esc(m.descent)}'s speed-up in brackets). ${esc(m.note)}.</p>`);
       body.push(`<div class="charts"><div class="chart">${barChart(m)}</div><div>`);
-      body.push(table(["implementation", `ms per ${m.unit}`, "± %", "units", "wasm-simd ×", "weights vs reference"],
+      body.push(table(["implementation", `ms per ${m.unit}`, "± %", "units", `${m.descent} ×`, "weights vs reference"],
         MODEL_IMPLS.filter((i) => m.impls[i] !== undefined).map((i) => {
           const s = m.impls[i] as NonNullable<ModelResult["impls"][ModelImpl]>;
-          return [i, fmtMs(s.medianMs), String(Math.round(s.iqrPct)), String(s.units), i === "wasm-simd" ? "" : fmtRatio(m.ratios[i]), s.relDiff === undefined ? "–" : s.relDiff.toExponential(1)];
+          return [i, fmtMs(s.medianMs), String(Math.round(s.iqrPct)), String(s.units), i === m.descent ? "" : fmtRatio(m.ratios[i]), s.relDiff === undefined ? "–" : s.relDiff.toExponential(1)];
         }), 1));
       body.push("</div></div>");
     }

@@ -2,14 +2,21 @@
 // per line, each with a `type`), what bench/targets.ts evaluates, and what bench/report.ts turns
 // into the HTML report and bench/RESULTS.md. Plus the small derived quantities they share
 // (crossovers, fractions of the machine's limits).
-import type { ImplName } from "./cases.ts";
+import type { Backend, ImplName } from "./cases.ts";
+import type { Baseline } from "./stored-baseline.ts";
 import type { ModelImpl } from "./models.ts";
 
 /**
  * Above this relative difference from descent's js backend, a result is flagged (and the run exits
- * with 1): the case is probably mis-bound. TensorFlow.js sums in float32 in its own order, which
- * over millions of elements drifts by up to ~10⁻³ (a loss at 4·10⁶): it gets 10⁻², which still
- * catches a wrong op by orders of magnitude.
+ * with 1): the case is probably mis-bound. descent's builds hold the registry's accuracy bounds;
+ * the relaxed build's fused multiply-adds round once where the others round twice, which moves an
+ * activation by an ulp or so, and the reductions differ from the js backend's by the order of
+ * their float32 partial sums: the largest difference in a quick run on Node 26 was 1.2·10⁻⁵
+ * (dot_f32 at 65,536, the same on wasm-relaxed, wasm-simd and wasm). 10⁻³ leaves room for that at
+ * 4·10⁶ and still catches a wrong kernel or argument by orders of magnitude. TensorFlow.js sums in
+ * float32 in its own order, which over millions of elements drifts by up to ~10⁻³ (a loss at
+ * 4·10⁶): it gets 10⁻², which still catches a wrong op by orders of magnitude. "2 threads" must
+ * match the descent backend bit for bit (checked apart).
  */
 export function agreementTolerance(impl: string): number {
   return impl.startsWith("tfjs") ? 1e-2 : 1e-3;
@@ -31,6 +38,8 @@ export interface ImplResult {
   readonly samples: number;
   /** Relative difference of the first call's result from the js backend's. */
   readonly relDiffVsJs: number;
+  /** "2 threads" only: whether its first result is bit for bit the descent backend's on one thread. */
+  readonly sameBitsAsDescent?: boolean;
 }
 
 /** A kernel case at one size. */
@@ -45,15 +54,26 @@ export interface CaseResult {
   readonly shape: string;
   readonly activation?: { readonly name: string; readonly kind: string; readonly direction: "forward" | "backward" };
   readonly plain: "loop" | "reference";
+  /** The default runtime's backend, which the ratios, the targets and the machine fractions call descent. */
+  readonly descent: Backend;
   readonly impls: Partial<Record<ImplName, ImplResult>>;
-  /** How many times faster wasm-simd (or the typed API, for apiOverTfjsWasm) is than the other. */
+  /**
+   * How many times faster descent (the `descent` backend; the typed API for apiOverTfjsWasm;
+   * "2 threads" for threads*) is than the other. NaN where either was not measured.
+   */
   readonly ratios: {
-    readonly simdOverJs: number;
-    readonly simdOverPlain: number;
-    readonly simdOverWasm: number;
-    readonly simdOverTfjsWasm: number;
-    readonly simdOverTfjsCpu: number;
+    readonly descentOverJs: number;
+    readonly descentOverPlain: number;
+    /** Over the scalar build. */
+    readonly descentOverWasm: number;
+    /** wasm-relaxed over wasm-simd: what relaxed SIMD changes. */
+    readonly relaxedOverSimd: number;
+    readonly descentOverTfjsWasm: number;
+    readonly descentOverTfjsCpu: number;
     readonly apiOverTfjsWasm: number;
+    /** 2 threads over the descent backend on one thread. */
+    readonly threadsOverDescent: number;
+    readonly threadsOverTfjsWasm: number;
   };
   /** Typed-API cost above the bare kernel call, ns per call (activations only). */
   readonly apiOverheadNs: number | undefined;
@@ -63,9 +83,9 @@ export interface CaseResult {
   readonly trafficBytes: number;
   /** Median µs of memory.copy over the same traffic (half of it read, half written), timed with the case. */
   readonly copyUs: number | undefined;
-  /** That time over wasm-simd's: 1 means the kernel runs at memory.copy speed. */
+  /** That time over descent's: 1 means the kernel runs at memory.copy speed. */
   readonly copyFraction: number | undefined;
-  /** wasm-simd's arithmetic rate as a fraction of the measured f32x4 peak (where the work has a nominal flop count). */
+  /** descent's arithmetic rate as a fraction of the measured f32x4 peak (where the work has a nominal flop count). */
   readonly peakFraction: number | undefined;
 }
 
@@ -110,9 +130,36 @@ export interface ModelResult {
   readonly rows: number;
   readonly cols: number;
   readonly note: string;
+  /** The default runtime's backend: the ratios are its speed over the others'. */
+  readonly descent: Backend;
   readonly impls: Partial<Record<ModelImpl, ModelImplSummary>>;
-  /** How many times faster descent's wasm-simd is than each other implementation. */
+  /** How many times faster descent (its default backend, single-threaded) is than each other implementation. */
   readonly ratios: Partial<Record<ModelImpl, number>>;
+}
+
+/** One size of the split crossover: a kernel on one thread and split over two, interleaved. */
+export interface SplitPoint {
+  readonly elements: number;
+  readonly oneMelemPerS: number;
+  readonly twoMelemPerS: number;
+  /** Two threads' speed over one's. */
+  readonly speedup: number;
+  /** Whether the two results are bit for bit the same (they must be). */
+  readonly sameBits: boolean;
+}
+
+/** Where splitting a kernel over two threads starts to pay (bench/split.ts). */
+export interface ThreadsResult {
+  readonly type: "threads";
+  readonly kernel: string;
+  readonly descent: Backend;
+  readonly points: readonly SplitPoint[];
+  /** The interpolated size from which two threads beat one for good (results.crossover), if any. */
+  readonly crossover: number | undefined;
+  /** Two threads already won at the smallest size measured. */
+  readonly always: boolean;
+  /** The runtime's threshold (SPLIT_MIN_ELEMENTS) in this build. */
+  readonly splitMinElements: number;
 }
 
 export interface TargetCheck {
@@ -121,11 +168,15 @@ export interface TargetCheck {
   readonly measured: number | undefined;
   readonly met: boolean | undefined;
   readonly detail?: string;
+  /** For a miss: what meeting it would take, in descent's own terms (a speed or a time to reach). */
+  readonly needs?: string;
 }
 
 export interface TargetResult {
   readonly type: "target";
   readonly id: string;
+  /** The issue that set it. */
+  readonly issue: number;
   readonly text: string;
   readonly comparison: ">=" | "<=";
   readonly threshold: number;
@@ -139,6 +190,17 @@ export interface TargetResult {
 
 export interface RunInfo {
   readonly machine: Machine;
+  /** The runtime in words ("Node 26.12.1"). */
+  readonly runtime: string;
+  /** The default runtime's backend here: what "descent" means in this run. */
+  readonly descent: Backend;
+  /** descent's backends measured (those this engine runs). */
+  readonly backends: readonly Backend[];
+  /** Threads of the "2 threads" runtime (undefined when it was not made), and its split threshold. */
+  readonly threads: number | undefined;
+  readonly splitMinElements: number;
+  /** The stored baseline compared with (bench/baseline-node<N>.json), if any. */
+  readonly baseline: string | undefined;
   readonly date: string;
   readonly quick: boolean;
   readonly seconds: number;
@@ -149,10 +211,44 @@ export interface RunInfo {
   readonly leaks: readonly string[];
 }
 
+/** A kernel of the browser benchmark (web/bench-core.ts): Melem/s and spread per contender. */
+export interface BrowserRowResult {
+  readonly kernel: string;
+  readonly shape: string;
+  readonly elements: number;
+  /** Melem/s per contender (descent's backends and "tfjs-wasm"), the median over the page's runs. */
+  readonly melems: Readonly<Record<string, number | undefined>>;
+  /** Interquartile range in % of the median, per contender (of the first run). */
+  readonly iqr: Readonly<Record<string, number | undefined>>;
+}
+
+/** One run of the browser benchmark in headless Chromium (bench/browser.ts, bench/out/chromium.json). */
+export interface BrowserRun {
+  readonly type: "browser";
+  readonly date: string;
+  /** "Chromium 150.0.7000.0" */
+  readonly browser: string;
+  readonly userAgent: string;
+  readonly machine: { readonly os: string; readonly cpu: string };
+  /** The page's default backend (bestBackend() there): what "descent" means in this run. */
+  readonly descent: string;
+  /** The columns measured: descent's backends on the page, then tfjs-wasm when it loaded. */
+  readonly contenders: readonly string[];
+  readonly tfjs: { readonly version: string; readonly wasmBinary: string; readonly simd: boolean; readonly threads: boolean } | undefined;
+  /** How many times the page ran the benchmark (the rows hold the median of each). */
+  readonly runs: number;
+  readonly seconds: number;
+  readonly rows: readonly BrowserRowResult[];
+  readonly targets: readonly TargetResult[];
+}
+
 export interface ResultSet {
   readonly cases: readonly CaseResult[];
   readonly baselines: readonly BaselineResult[];
   readonly models: readonly ModelResult[];
+  readonly threads?: readonly ThreadsResult[];
+  /** The earlier run of this runtime to compare with ("nothing slower than before"). */
+  readonly previous?: Baseline;
 }
 
 /**

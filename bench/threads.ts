@@ -5,7 +5,7 @@
 //
 //   npx tsx bench/threads.ts [--quick] [--json]
 import os from "node:os";
-import { LinearRegression, LogisticRegression, createRuntime, type Matrix, type Runtime } from "../src/index.ts";
+import { LinearRegression, LogisticRegression, bestBackend, createRuntime, type Matrix, type Runtime } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
 
 const quick = process.argv.includes("--quick");
@@ -22,7 +22,7 @@ const y = Float32Array.from({ length: ROWS }, (_, i) => X.data[i * COLS] - 2 * X
 const labels = Array.from(y, (v) => (v > 0 ? 1 : 0));
 
 const runtimes = new Map<number, Runtime>();
-for (const t of THREADS) runtimes.set(t, await createRuntime({ backend: "wasm-simd", threads: t, maxMemory: 2 ** 31 }));
+for (const t of THREADS) runtimes.set(t, await createRuntime({ backend: bestBackend(), threads: t, maxMemory: 2 ** 31 }));
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
@@ -52,7 +52,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const cpu = `${os.cpus()[0]?.model ?? "unknown"} (${os.availableParallelism()} logical cores)`;
-if (!json) console.log(`one full-batch epoch, ${ROWS.toLocaleString("en-US")} × ${COLS}, wasm-simd; ${cpu}; median over ${ROUNDS} rounds of ${EPOCHS} epochs`);
+if (!json) console.log(`one full-batch epoch, ${ROWS.toLocaleString("en-US")} × ${COLS}, ${bestBackend()}; ${cpu}; median over ${ROUNDS} rounds of ${EPOCHS} epochs`);
 for (const kind of ["linear", "logistic"] as const) {
   const one = median(results[kind][1]);
   for (const t of THREADS) {
@@ -67,42 +67,22 @@ for (const rt of runtimes.values()) await rt.close();
 // ---------------------------------------------------------------------------- kernels on threads
 // Elementwise and row-wise kernels (and the updates) split over a threaded runtime's pool from
 // SPLIT_MIN_ELEMENTS floats on. Here every size runs split (the threshold lowered to 0) against
-// one thread, interleaved, to show where splitting starts to pay: the crossover.
+// one thread, interleaved, to show where splitting starts to pay: the crossover. The suite
+// (bench/run.ts) measures the same, by the same code (bench/split.ts).
 {
   const { SPLIT_MIN_ELEMENTS } = await import("../src/runtime.ts");
-  const sizes = quick ? [1 << 14, 1 << 16, 1 << 18, 1 << 20] : [1 << 12, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18, 1 << 20, 1 << 22];
-  const one = await createRuntime({ backend: "wasm-simd", maxMemory: 2 ** 30 });
-  const two = await createRuntime({ backend: "wasm-simd", threads: 2, maxMemory: 2 ** 30 });
-  two.splitMinElements = 0;
-  const kernels: [string, (rt: Runtime, x: ReturnType<Runtime["tensor"]>, y: ReturnType<Runtime["tensor"]>) => void][] = [
-    ["sigmoid", (rt, x, y) => void rt.activations.sigmoid.forward(x, { out: y })],
-    ["elu backward", (rt, x, y) => void rt.activations.elu.backward(x, x, { out: y })],
-    ["softmax (rows of 1000)", (rt, x, y) => void rt.activations.softmax.forward(x, { out: y, cols: 1000 })],
-  ];
-  if (!json) console.log(`\nkernels split over 2 threads (threshold lowered to 0) against one thread; the default threshold is ${SPLIT_MIN_ELEMENTS.toLocaleString("en-US")} floats`);
-  for (const [name, call] of kernels) {
-    for (const n0 of sizes) {
-      const n = name.startsWith("softmax") ? Math.max(1000, Math.round(n0 / 1000) * 1000) : n0;
-      const data = Float32Array.from({ length: n }, () => r() * 20 - 10);
-      const xs = [one.tensor(data), two.tensor(data)];
-      const ys = [one.zeros([n]), two.zeros([n])];
-      const runs = [one, two];
-      const reps = Math.max(3, Math.round(4e6 / n));
-      const times: number[][] = [[], []];
-      for (let round = 0; round < 15; round++) {
-        for (let i = 0; i < 2; i++) {
-          const t0 = performance.now();
-          for (let k = 0; k < reps; k++) call(runs[i], xs[i], ys[i]);
-          times[i].push((performance.now() - t0) / reps);
-        }
-      }
-      const [t1, t2] = times.map(median);
-      const same = ys[0].data.every((v, i) => Object.is(v, ys[1].data[i]));
-      const record = { case: `${name} on threads`, elements: n, oneThreadMelemPerS: n / t1 / 1e3, twoThreadsMelemPerS: n / t2 / 1e3, speedup: t1 / t2, bitIdentical: same };
-      if (json) console.log(JSON.stringify(record));
-      else console.log(`${name.padEnd(24)} ${n.toLocaleString("en-US").padStart(10)}  1 thread ${(n / t1 / 1e3).toFixed(0).padStart(6)} Melem/s  2 threads ${(n / t2 / 1e3).toFixed(0).padStart(6)} Melem/s  ×${(t1 / t2).toFixed(2)}${same ? "" : "  RESULTS DIFFER"}`);
-      for (const t of [...xs, ...ys]) t.dispose();
-    }
+  const { measureSplit, QUICK_SPLIT_SIZES, SPLIT_SIZES, splitText } = await import("./split.ts");
+  const descent = bestBackend();
+  const one = await createRuntime({ backend: descent, maxMemory: 2 ** 30 });
+  const two = await createRuntime({ backend: descent, threads: 2, maxMemory: 2 ** 30 });
+  const timing = quick
+    ? { samples: 7, minSampleMs: 2, warmupMs: 20, warmupCalls: 2 }
+    : { samples: 15, minSampleMs: 2, warmupMs: 100, warmupCalls: 2 };
+  const { results: split } = measureSplit(one, two, descent, timing, quick ? QUICK_SPLIT_SIZES : SPLIT_SIZES);
+  if (json) for (const record of split) console.log(JSON.stringify(record));
+  else {
+    console.log(`\nkernels split over 2 threads (threshold lowered to 0) against one thread, ${descent}; the default threshold is ${SPLIT_MIN_ELEMENTS.toLocaleString("en-US")} floats`);
+    for (const line of splitText(split)) console.log(line);
   }
   await one.close();
   await two.close();

@@ -1,13 +1,20 @@
 // The benchmark suite's own checks, none of them timed: the hand-assembled baseline module
-// validates and computes what it should, the targets evaluate from a made-up result set, the
-// crossover is found where it is, and the HTML report is well-formed and self-contained.
+// validates and computes what it should, the targets evaluate from a made-up result set (and say
+// what a miss would take), the stored baseline is compared through its yardstick, the crossover
+// is found where it is, the HTML report is well-formed and self-contained, and the Markdown has a
+// section per runtime and keeps its hand-written notes.
 import { describe, expect, it } from "vitest";
 import {
   baselineModuleBytes, ensureBytes, instantiateBaselines, PEAK_CHAINS, peakReference, sleb, uleb,
 } from "../bench/baselines.ts";
-import { htmlReport, markdownReport, type AllResults } from "../bench/report.ts";
-import { crossover, type CaseResult, type ModelResult, type ResultSet } from "../bench/results.ts";
-import { evaluateTargets, LARGE_N, SMALL_N, TARGET_N, TARGETS } from "../bench/targets.ts";
+import { markdownReport, notesOf, runtimesMarkdown } from "../bench/markdown.ts";
+import { htmlReport, type AllResults } from "../bench/report.ts";
+import { crossover, type BrowserRun, type CaseResult, type ModelResult, type ResultSet } from "../bench/results.ts";
+import { baselineOf, compareWithBaseline, type Baseline } from "../bench/stored-baseline.ts";
+import { browserTargets, evaluateTargets, LARGE_N, SMALL_N, TARGET_N, TARGETS, THREADS_N } from "../bench/targets.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ACTIVATIONS } from "../src/index.ts";
 
 describe("the baseline module", () => {
@@ -68,17 +75,22 @@ describe("crossover", () => {
 
 const KERNELS = [...ACTIVATIONS.flatMap((a) => [`${a.name}_f32`, `${a.name}_grad_f32`]), "mseWithGrad_f32", "mse+grad"];
 
+/** A case where descent (wasm-relaxed, 1000 Melem/s) is `ratio` times faster than the plain loop and tfjs-wasm, and 2 threads twice that. */
 function fakeCase(id: string, size: number, ratio: number, extra: Partial<CaseResult> = {}): CaseResult {
-  const simd = 1000;
+  const d = 1000;
   const impl = (melemPerS: number) => ({ melemPerS, medianUs: size / melemPerS, iqrPct: 1, batch: 10, samples: 15, relDiffVsJs: 0 });
   return {
     type: "case", case: id, kernel: id, section: id.startsWith("mse") ? "losses" : "activations", size, elements: size, shape: `[${size}]`,
-    plain: "loop",
-    impls: { "wasm-simd": impl(simd), plain: impl(simd / ratio), "simd-api": impl(simd * 0.9), "tfjs-wasm": impl(simd / ratio), js: impl(simd / 5) },
-    ratios: {
-      simdOverJs: 5, simdOverPlain: ratio, simdOverWasm: 4, simdOverTfjsWasm: ratio, simdOverTfjsCpu: ratio * 2, apiOverTfjsWasm: ratio * 0.9,
+    plain: "loop", descent: "wasm-relaxed",
+    impls: {
+      "wasm-relaxed": impl(d), "wasm-simd": impl(d / 1.2), plain: impl(d / ratio), api: impl(d * 0.9), "tfjs-wasm": impl(d / ratio), js: impl(d / 5),
+      ...(size >= THREADS_N ? { "2 threads": { ...impl(d * 2), sameBitsAsDescent: true } } : {}),
     },
-    apiOverheadNs: 20, apiNoiseNs: 5, trafficBytes: size * 8, copyUs: size / simd, copyFraction: 1, peakFraction: undefined,
+    ratios: {
+      descentOverJs: 5, descentOverPlain: ratio, descentOverWasm: 4, relaxedOverSimd: 1.2, descentOverTfjsWasm: ratio, descentOverTfjsCpu: ratio * 2,
+      apiOverTfjsWasm: ratio * 0.9, threadsOverDescent: size >= THREADS_N ? 2 : NaN, threadsOverTfjsWasm: size >= THREADS_N ? ratio * 2 : NaN,
+    },
+    apiOverheadNs: 20, apiNoiseNs: 5, trafficBytes: size * 8, copyUs: size / d, copyFraction: 1, peakFraction: undefined,
     ...extra,
   };
 }
@@ -86,8 +98,9 @@ function fakeCase(id: string, size: number, ratio: number, extra: Partial<CaseRe
 function fakeModel(id: string, ratio: number, relDiff = 1e-7): ModelResult {
   return {
     type: "model", case: id, section: "training epochs", unit: "epoch", shape: "100,000 × 32", rows: 100_000, cols: 32, note: "made up",
+    descent: "wasm-relaxed",
     impls: {
-      "wasm-simd": { medianMs: 1, iqrPct: 1, units: 10, relDiff },
+      "wasm-relaxed": { medianMs: 1, iqrPct: 1, units: 10, relDiff },
       "tfjs-wasm": { medianMs: ratio, iqrPct: 1, units: 10, relDiff },
       "ml.js": { medianMs: ratio, iqrPct: 1, units: 1, relDiff },
       js: { medianMs: 5, iqrPct: 1, units: 10, relDiff: 0 },
@@ -101,12 +114,15 @@ function fakeResults(ratio: number): ResultSet {
   for (const k of KERNELS) {
     for (const size of [SMALL_N, TARGET_N]) cases.push(fakeCase(k, size, ratio));
   }
+  for (const k of ["sigmoid_f32", "elu_f32", "softmax_f32"]) cases.push(fakeCase(k, THREADS_N, ratio));
   for (const k of ["relu_f32", "leakyRelu_f32", "prelu_f32"]) cases.push(fakeCase(k, LARGE_N, ratio, { copyFraction: ratio / 10 }));
   const models = [
     ...[32, 256].flatMap((d) => [fakeModel(`LinearRegression epoch d=${d}`, ratio), fakeModel(`LogisticRegression epoch d=${d}`, ratio)]),
     fakeModel("LinearRegression closed form 100k×32", ratio * 5),
   ];
-  return { cases, baselines: [], models };
+  // The stored baseline: this very run, so that nothing is slower than before.
+  const previous = baselineOf(cases, { machine: { os: "os", cpu: "cpu", node: "v20", v8: "11" }, date: "2026-01-01", source: "made up" });
+  return { cases, baselines: [], models, previous };
 }
 
 describe("targets", () => {
@@ -116,27 +132,72 @@ describe("targets", () => {
     for (const r of t) expect({ id: r.id, met: r.met }).toEqual({ id: r.id, met: true });
   });
 
-  it("are missed, each naming its worst check, when the ratios are low", () => {
-    const t = evaluateTargets(fakeResults(1));
+  it("are missed, each naming its worst check and what it would take, when the ratios are low", () => {
+    const t = evaluateTargets(fakeResults(0.5));
     for (const r of t) {
-      if (r.id === "api-overhead") expect(r.met).toBe(true); // 20 ns of overhead in the made-up run
-      else expect(r.met).toBe(false);
+      // 20 ns of overhead in the made-up run, and a baseline that is the run itself.
+      if (r.id === "api-overhead" || r.id === "no-slower-than-baseline") expect(r.met).toBe(true);
+      else expect(r.met, r.id).toBe(false);
       expect(r.worst?.measured).toBeDefined();
+      if (r.met === false) expect(r.worst?.needs, r.id).toMatch(/^needs /);
     }
   });
 
-  it("picks the worst check and tells a miss from a check that was not measured", () => {
+  it("picks the worst check, says what a miss would take, and tells a miss from a check that was not measured", () => {
     const set = fakeResults(100);
-    const cases = set.cases.map((c) => (c.case === "softmax_f32" && c.size === TARGET_N ? fakeCase("softmax_f32", TARGET_N, 1.2) : c));
+    const cases = set.cases.map((c) => (c.case === "elu_f32" && c.size === TARGET_N ? fakeCase("elu_f32", TARGET_N, 1.2) : c));
     const t = evaluateTargets({ ...set, cases });
-    const exp = t.find((r) => r.id === "exp-vs-tfjs-wasm");
-    expect(exp?.met).toBe(false);
-    expect(exp?.worst?.subject).toBe("softmax_f32 @ 65,536");
-    expect(exp?.worst?.measured).toBeCloseTo(1.2);
+    const se = t.find((r) => r.id === "sigmoid-elu-vs-tfjs-wasm");
+    expect(se?.met).toBe(false);
+    expect(se?.worst?.subject).toBe("elu_f32 @ 65,536");
+    expect(se?.worst?.measured).toBeCloseTo(1.2);
+    // descent at 1000 Melem/s, 1.2× tfjs-wasm: 1.3× needs 1083.
+    expect(se?.worst?.needs).toBe("needs wasm-relaxed at 1083 Melem/s (now 1000: +8 %)");
 
     const partial = evaluateTargets({ ...set, cases: set.cases.filter((c) => c.case !== "tanh_f32") });
-    expect(partial.find((r) => r.id === "tanh-softplus-vs-tfjs-wasm")?.met).toBeUndefined();
-    expect(partial.find((r) => r.id === "exp-vs-tfjs-wasm")?.met).toBe(true);
+    expect(partial.find((r) => r.id === "tanh-vs-tfjs-wasm")?.met).toBeUndefined();
+    expect(partial.find((r) => r.id === "sigmoid-elu-vs-tfjs-wasm")?.met).toBe(true);
+  });
+
+  it("judge the threads target on the 2-thread contender at 1,048,576", () => {
+    const set = fakeResults(100);
+    const cases = set.cases.map((c) => (c.case === "softmax_f32" && c.size === THREADS_N
+      ? { ...c, ratios: { ...c.ratios, threadsOverTfjsWasm: 1.5 } } : c));
+    const threads = evaluateTargets({ ...set, cases }).find((r) => r.id === "threads-vs-tfjs-wasm");
+    expect(threads?.met).toBe(false);
+    expect(threads?.worst?.subject).toBe("softmax_f32 @ 1,048,576");
+    expect(threads?.worst?.needs).toMatch(/^needs 2 threads at 2667 Melem\/s \(now 2000: \+33 %\)$/);
+  });
+
+  it("compare with the stored baseline only where there is one, through the yardstick measured beside descent", () => {
+    const set = fakeResults(100);
+    expect(evaluateTargets({ ...set, previous: undefined }).some((r) => r.id === "no-slower-than-baseline")).toBe(false);
+    // softmax's baseline: descent 1000 beside tfjs-wasm at 5; now descent 1000 beside tfjs-wasm at 10, i.e. half as fast relative to it.
+    const before = set.previous as Baseline;
+    const previous: Baseline = { ...before, cases: { ...before.cases, softmax_f32: { elements: TARGET_N, descent: 1000, "tfjs-wasm": 5, plain: 10 } } };
+    const base = evaluateTargets({ ...set, previous }).find((r) => r.id === "no-slower-than-baseline");
+    expect(base?.met).toBe(false);
+    expect(base?.worst?.subject).toBe("softmax_f32 @ 65,536");
+    expect(base?.worst?.measured).toBeCloseTo(0.5);
+    expect(base?.worst?.detail).toMatch(/normalised by tfjs-wasm/);
+
+    const c = fakeCase("x", TARGET_N, 4);
+    const one = (b: Baseline["cases"][string]): number | undefined => compareWithBaseline(c, { ...before, cases: { x: b } })?.ratio;
+    // descent at 1000 Melem/s, 4× tfjs-wasm and the plain loop.
+    expect(one({ elements: TARGET_N, descent: 500, "tfjs-wasm": 125, plain: 1 })).toBeCloseTo(1); // 4× tfjs-wasm then too: as fast
+    expect(one({ elements: TARGET_N, descent: 500, plain: 250 })).toBeCloseTo(2); // no tfjs-wasm then: the plain loop
+    expect(one({ elements: TARGET_N, descent: 500 })).toBeCloseTo(2); // no yardstick: raw
+    expect(one({ elements: 1000, descent: 500 })).toBeUndefined(); // another problem size
+  });
+
+  it("judge the Chromium target from the browser benchmark's rows", () => {
+    const row = (kernel: string, d: number, tf: number) => ({ kernel, elements: TARGET_N, melems: { "wasm-relaxed": d, "wasm-simd": d / 2, "tfjs-wasm": tf } });
+    const [t] = browserTargets([row("sigmoid", 800, 500), row("elu", 900, 500), row("softmax", 600, 500)], "wasm-relaxed");
+    expect(t.met).toBe(false);
+    expect(t.worst?.subject).toBe("softmax @ 65,536");
+    expect(t.worst?.measured).toBeCloseTo(1.2);
+    expect(t.worst?.needs).toBe("needs wasm-relaxed at 750 Melem/s (now 600: +25 %)");
+    expect(browserTargets([row("sigmoid", 800, 500), row("elu", 900, 500), row("softmax", 800, 500)], "wasm-relaxed")[0].met).toBe(true);
   });
 
   it("holds the closed form to the same weights as ml.js", () => {
@@ -163,7 +224,9 @@ function fakeAll(): AllResults {
   const cases = [16, 256, 4096].map((n, i) => fakeCase("sigmoid_f32", n, [0.5, 2, 8][i]));
   return {
     info: {
-      machine: { os: "Linux <test> & co", cpu: "a CPU", node: "v20", v8: "11" }, date: "2026-01-01T00:00:00.000Z", quick: false,
+      machine: { os: "Linux <test> & co", cpu: "a CPU", node: "v26.12.1", v8: "14" }, runtime: "Node 26.12.1", descent: "wasm-relaxed",
+      backends: ["wasm-relaxed", "wasm-simd", "wasm", "js"], threads: 2, splitMinElements: 131_072, baseline: undefined,
+      date: "2026-01-01T00:00:00.000Z", quick: false,
       seconds: 12, sizes: [16, 256, 4096], samples: 15, tfjs: { version: "4.22.0", wasmBinary: "tfjs-backend-wasm-simd.wasm", simd: true, threads: false },
       disagreements: [], leaks: [],
     },
@@ -174,6 +237,13 @@ function fakeAll(): AllResults {
       { type: "baseline", name: "peak f32x4", flopsPerS: 5e10, chains: 12, byChains: { "8": 4e10, "12": 5e10 } },
     ],
     models: set.models,
+    threads: [{
+      type: "threads", kernel: "sigmoid_f32", descent: "wasm-relaxed", crossover: 90_000, always: false, splitMinElements: 131_072,
+      points: [
+        { elements: 16_384, oneMelemPerS: 1000, twoMelemPerS: 500, speedup: 0.5, sameBits: true },
+        { elements: 262_144, oneMelemPerS: 1000, twoMelemPerS: 1800, speedup: 1.8, sameBits: true },
+      ],
+    }],
     targets: evaluateTargets(set),
   };
 }
@@ -213,15 +283,47 @@ describe("the HTML report", () => {
     expect(new Set(urls)).toEqual(new Set(["http://www.w3.org/2000/svg"]));
   });
 
-  it("shows every target with its verdict, and the crossover", () => {
+  it("shows every target with its verdict, the crossovers and where two threads pay", () => {
     for (const t of TARGETS) expect(html).toContain(t.text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
-    expect(html).toMatch(/wasm-simd &gt; JS: from ≈\d+/);
+    expect(html).toMatch(/wasm-relaxed &gt; JS: from ≈\d+/);
+    expect(html).toContain("descent = <b>wasm-relaxed</b>");
+    expect(html).toContain("2 threads win from ≈ 90,000 elements (the runtime splits from 131,072)");
+  });
+});
+
+describe("the Markdown of bench/RESULTS.md", () => {
+  const node = (major: string, descent: "wasm-relaxed" | "wasm-simd"): AllResults => {
+    const all = fakeAll();
+    return { ...all, info: { ...all.info, machine: { ...all.info.machine, node: `v${major}.1.0` }, descent } };
+  };
+  const browser: BrowserRun = {
+    type: "browser", date: "2026-01-01T00:00:00.000Z", browser: "Chromium 156.0", userAgent: "HeadlessChrome/156", machine: { os: "os", cpu: "cpu" },
+    descent: "wasm-relaxed", contenders: ["wasm-relaxed", "wasm-simd", "tfjs-wasm"], tfjs: { version: "4.22.0", wasmBinary: "tfjs-backend-wasm-simd.wasm", simd: true, threads: false },
+    runs: 1, seconds: 10,
+    rows: [{ kernel: "sigmoid", shape: "[65536]", elements: TARGET_N, melems: { "wasm-relaxed": 900, "wasm-simd": 700, "tfjs-wasm": 500 }, iqr: {} }],
+    targets: browserTargets([{ kernel: "sigmoid", elements: TARGET_N, melems: { "wasm-relaxed": 900, "tfjs-wasm": 500 } }], "wasm-relaxed"),
+  };
+
+  it("has the runs, the targets across runtimes, and a section per runtime and for Chromium", () => {
+    const md = runtimesMarkdown({ runs: [node("20", "wasm-simd"), node("26", "wasm-relaxed")], browser });
+    expect(md).toMatch(/^# Benchmark results/);
+    expect(md).toContain("| target | Node 20 | Node 26 | Chromium |");
+    expect(md).toContain("## Node 20: v20.1.0, V8 14; descent = wasm-simd");
+    expect(md).toContain("## Node 26: v26.1.0, V8 14; descent = wasm-relaxed");
+    expect(md).toContain("## Chromium 156.0: descent = wasm-relaxed");
+    expect(md).toContain("| kernel | Node 26 / 20 |");
+    expect(md).toContain("| target | checked on | measured | | what it would take |");
+    for (const t of TARGETS) expect(md).toContain(t.text);
+    // The Chromium row of sigmoid: 900 Melem/s, 1.8× tfjs-wasm.
+    expect(md).toMatch(/\| `sigmoid` \| .* \| 900 \(1\.80×\) \|/);
   });
 
-  it("has a Markdown twin with the targets table", () => {
-    const md = markdownReport(fakeAll());
-    expect(md).toMatch(/^# Benchmark results/);
-    expect(md).toContain("| target | checked on | measured | |");
-    for (const t of TARGETS) expect(md).toContain(t.text);
+  it("keeps the hand-written notes when it is written again", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "descent-md-")), "RESULTS.md");
+    expect(notesOf(file)).toBeUndefined();
+    writeFileSync(file, markdownReport(fakeAll(), "softmax: the float64 row sums.\n\nMore."));
+    expect(notesOf(file)).toBe("softmax: the float64 row sums.\n\nMore.");
+    writeFileSync(file, runtimesMarkdown({ runs: [fakeAll()], notes: notesOf(file) }));
+    expect(notesOf(file)).toBe("softmax: the float64 row sums.\n\nMore.");
   });
 });
