@@ -157,21 +157,30 @@ describe("playground", () => {
     await context.close();
   });
 
-  it("runs the benchmark view: wasm-relaxed, wasm-simd, wasm and js numbers for every kernel", async () => {
+  it("runs the benchmark view: wasm-relaxed, wasm-simd, wasm, js and TensorFlow.js wasm numbers for every kernel", async () => {
     const { context, page, errors } = await open("#bench", { width: 1100, height: 900 });
     await page.getByRole("button", { name: "Run the benchmark" }).click();
-    await page.waitForSelector("#bench[data-done]", { timeout: 60_000 });
+    await page.waitForSelector("#bench[data-done]", { timeout: 90_000 });
+    const columns = ["wasm-relaxed", "wasm-simd", "wasm", "js", "tfjs-wasm"] as const;
     const rows = await page.locator("#bench-table tbody tr").evaluateAll((trs) => trs.map((tr) => ({
       kernel: tr.querySelector("th")?.textContent ?? "",
       ...Object.fromEntries(Array.from(tr.querySelectorAll("td[data-backend]")).map((td) => [(td as HTMLElement).dataset.backend, Number((td as HTMLElement).dataset.value)])),
-    })) as { kernel: string; "wasm-relaxed": number; "wasm-simd": number; wasm: number; js: number }[]);
-    expect(rows.map((r) => r.kernel)).toEqual(["sigmoid", "tanh", "relu", "softmax", "mse", "matmul"]);
+      ratio: tr.querySelector("td[data-ratio]")?.textContent ?? "",
+    })) as ({ kernel: string; ratio: string } & Record<(typeof columns)[number], number>)[]);
+    expect(rows.map((r) => r.kernel)).toEqual(["sigmoid", "tanh", "relu", "elu", "softplus", "softmax", "mse", "matmul"]);
     for (const r of rows) {
-      for (const b of ["wasm-relaxed", "wasm-simd", "wasm", "js"] as const) expect(r[b], `${r.kernel} on ${b}`).toBeGreaterThan(0);
+      for (const b of columns) expect(r[b], `${r.kernel} on ${b}`).toBeGreaterThan(0);
+      expect(r.ratio, `${r.kernel}: descent over tfjs-wasm`).toMatch(/^\d+(\.\d+)?×$/);
     }
-    expect(await page.locator("#bench-chart rect").count()).toBeGreaterThanOrEqual(24 + 4);
+    // What `npm run bench:browser` reads: the same numbers, TensorFlow.js's version and binary, no disagreement with the js backend.
+    const result = await page.evaluate(() => (globalThis as unknown as { descentBench?: unknown }).descentBench) as
+      { contenders: string[]; tfjs: { version?: string; wasmBinary?: string; error?: string }; rows: { disagreements: object }[] };
+    expect(result.contenders).toEqual([...columns]);
+    expect(result.tfjs).toMatchObject({ version: "4.22.0", wasmBinary: "tfjs-backend-wasm-simd.wasm" });
+    for (const r of result.rows) expect(r.disagreements).toEqual({});
+    expect(await page.locator("#bench-chart rect").count()).toBeGreaterThanOrEqual(8 * 5 + 5);
     console.log(`playground: benchmark in ${await page.locator("#bench-status").textContent()}\n`
-      + rows.map((r) => `  ${r.kernel.padEnd(8)} wasm-relaxed ${r["wasm-relaxed"].toFixed(1).padStart(8)}  wasm-simd ${r["wasm-simd"].toFixed(1).padStart(8)}  wasm ${r.wasm.toFixed(1).padStart(7)}  js ${r.js.toFixed(1).padStart(6)} Melem/s`).join("\n"));
+      + rows.map((r) => `  ${r.kernel.padEnd(9)}${columns.map((b) => `${b} ${r[b].toFixed(1).padStart(8)}`).join("  ")}  best/tfjs-wasm ${r.ratio}`).join("\n"));
     writeFileSync(join(ARTIFACTS, "playground-bench.json"), `${JSON.stringify(rows, null, 1)}\n`);
     await page.screenshot({ path: join(ARTIFACTS, "playground-bench.png"), fullPage: true });
     expect(errors).toEqual([]);

@@ -1,14 +1,29 @@
-// The browser benchmark's cases: a handful of kernels at 65,536 elements, called through the
-// pointer level of one runtime per backend, interleaved by bench/timing.ts's measure() (the same
-// harness as `npm run bench`). bench/cases.ts is not imported: it pulls in the TensorFlow.js
-// adapters (bench/external.ts), which need node:module, node:path and node:url. No DOM here
-// either: this runs in the benchmark worker, and in Node for the comparison.
-import { ACTIVATIONS, createRuntime, type Backend, type Runtime, type Tensor } from "../src/index.ts";
-import { mulberry32 } from "../src/random.ts";
-import { measure, type Contender, type TimingOptions } from "../bench/timing.ts";
+// The browser benchmark's cases: a handful of the Node suite's kernel cases (bench/cases.ts, the
+// same inputs and bindings) at 65,536 elements, called through the pointer level of one runtime per
+// backend, next to TensorFlow.js's wasm backend running the same formulation as in Node
+// (bench/tfjs-ops.ts), all interleaved by bench/timing.ts's measure() (the same harness as `npm run
+// bench`). No DOM here: this runs in the benchmark worker; loading TensorFlow.js is the worker's.
+import { createRuntime, type Backend, type Runtime } from "../src/index.ts";
+import { allCases, bind, relativeDifference, type BoundContender } from "../bench/cases.ts";
+import { agreementTolerance } from "../bench/results.ts";
+import type { Tfjs } from "../bench/tfjs-ops.ts";
+import { measure, type TimingOptions } from "../bench/timing.ts";
 
 export const BENCH_BACKENDS: readonly Backend[] = ["wasm-relaxed", "wasm-simd", "wasm", "js"];
 export const BENCH_ELEMENTS = 65_536;
+/** The cases, by the Node suite's ids, and the names the page shows. */
+export const BENCH_CASES: readonly { readonly id: string; readonly label: string }[] = [
+  { id: "sigmoid_f32", label: "sigmoid" },
+  { id: "tanh_f32", label: "tanh" },
+  { id: "relu_f32", label: "relu" },
+  { id: "elu_f32", label: "elu" },
+  { id: "softplus_f32", label: "softplus" },
+  { id: "softmax_f32", label: "softmax" },
+  { id: "mse_f32", label: "mse" },
+  { id: "matmul_f32", label: "matmul" },
+];
+/** TensorFlow.js's column. */
+export const TFJS = "tfjs-wasm";
 /**
  * Like the Node suite's settings (bench/run.ts), with samples of at least 10 ms: browsers coarsen
  * performance.now() (to 100 µs in a page that is not cross-origin isolated), which would be 5 % of
@@ -21,62 +36,12 @@ export interface BenchRow {
   /** What one call works on, in words. */
   shape: string;
   elements: number;
-  /** Melem/s per backend (median). */
-  melems: Partial<Record<Backend, number>>;
-  /** Interquartile range in % of the median, per backend. */
-  iqr: Partial<Record<Backend, number>>;
-}
-
-interface Workload {
-  kernel: string;
-  label: string;
-  shape: string;
-  elements: number;
-  buffers: Record<string, Float32Array>;
-  args: (string | number)[];
-}
-
-function uniform(r: () => number, n: number, lo: number, hi: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r();
-  return a;
-}
-
-const domain = (name: string): readonly [number, number] =>
-  (ACTIVATIONS as readonly { name: string; domain: readonly [number, number] }[]).find((a) => a.name === name)?.domain ?? [-10, 10];
-
-/** The cases, with inputs drawn as the Node suite draws them (the registry's domains, rows of 1000, a 64→64 layer). */
-export function benchCases(n = BENCH_ELEMENTS): Workload[] {
-  const r = mulberry32(20240601);
-  const elementwise = (name: string): Workload => {
-    const [lo, hi] = domain(name);
-    return {
-      kernel: `${name}_f32`, label: name, shape: `[${n}]`, elements: n,
-      buffers: { x: uniform(r, n, lo, hi), y: new Float32Array(n) }, args: ["x", "y", n],
-    };
-  };
-  const cols = 1000;
-  const rows = Math.max(1, Math.round(n / cols));
-  const [slo, shi] = domain("softmax");
-  const m = Math.max(1, Math.round(n / 64));
-  return [
-    elementwise("sigmoid"),
-    elementwise("tanh"),
-    elementwise("relu"),
-    {
-      kernel: "softmax_f32", label: "softmax", shape: `${rows} rows × ${cols}`, elements: rows * cols,
-      buffers: { x: uniform(r, rows * cols, slo, shi), y: new Float32Array(rows * cols) }, args: ["x", "y", rows, cols],
-    },
-    {
-      kernel: "mse_f32", label: "mse", shape: `[${n}]`, elements: n,
-      buffers: { p: uniform(r, n, -1, 1), t: uniform(r, n, -1, 1) }, args: ["p", "t", n],
-    },
-    {
-      kernel: "matmul_f32", label: "matmul", shape: `[${m}, 64]·[64, 64]`, elements: m * 64,
-      buffers: { A: uniform(r, m * 64, -1, 1), B: uniform(r, 64 * 64, -1, 1), C: new Float32Array(m * 64) },
-      args: ["A", "B", "C", m, 64, 64, 0, 0],
-    },
-  ];
+  /** Melem/s per contender: descent's backends and tfjs-wasm (median). */
+  melems: Partial<Record<string, number>>;
+  /** Interquartile range in % of the median, per contender. */
+  iqr: Partial<Record<string, number>>;
+  /** Contenders whose first result differs from the js backend's by more than the Node suite allows, with the difference. */
+  disagreements: Partial<Record<string, number>>;
 }
 
 /** One runtime per backend (the benchmark's own, separate from any the page trains on). */
@@ -86,44 +51,45 @@ export async function benchRuntimes(backends: readonly Backend[] = BENCH_BACKEND
   return map;
 }
 
-/** Measures one case on every runtime, interleaved; returns its row. */
-export function runCase(w: Workload, runtimes: ReadonlyMap<Backend, Runtime>, timing: TimingOptions = BENCH_TIMING): BenchRow {
-  const owned: Tensor[] = [];
-  const contenders: Contender[] = [];
+/**
+ * Measures one case on every runtime (the first is descent, the page's default backend) and, when
+ * given, TensorFlow.js's wasm backend, interleaved; returns its row.
+ */
+export function runCase(
+  c: (typeof BENCH_CASES)[number], runtimes: ReadonlyMap<Backend, Runtime>, tfjs?: Pick<Tfjs, "tf" | "use">,
+  timing: TimingOptions = BENCH_TIMING, n = BENCH_ELEMENTS,
+): BenchRow {
+  const spec = allCases().find((x) => x.id === c.id);
+  if (spec === undefined) throw new Error(`no benchmark case ${c.id}`);
+  const w = spec.workload(n);
   const backends = [...runtimes.keys()];
+  const bound = bind(spec, w, { runtimes: Object.fromEntries(runtimes), descent: backends[0] }, tfjs as Tfjs | undefined, ["wasm"]);
   try {
-    for (const backend of backends) {
-      const rt = runtimes.get(backend) as Runtime;
-      const tensors: Record<string, Tensor> = {};
-      for (const [name, data] of Object.entries(w.buffers)) {
-        tensors[name] = rt.tensor(data);
-        owned.push(tensors[name]);
-      }
-      const kernel = rt.kernels[w.kernel];
-      if (kernel === undefined) throw new Error(`the ${backend} runtime has no kernel ${w.kernel}`);
-      const call = kernel.bind(undefined, ...w.args.map((a) => (typeof a === "string" ? tensors[a].ptr : a)));
-      const out = tensors.y ?? tensors.C;
-      contenders.push({
-        name: backend,
-        run: () => {
-          const v = call();
-          return typeof v === "number" ? v : 0;
-        },
-        peek: out === undefined ? undefined : () => {
-          const d = out.data;
-          return d[0] + d[d.length - 1];
-        },
-      });
+    const wanted = new Set<string>([...backends, TFJS]);
+    const contenders = bound.contenders.filter((k) => wanted.has(k.name));
+    // One call each first, checked against the js backend as the Node suite checks it.
+    const first = new Map<string, Float32Array | number>();
+    for (const k of contenders) {
+      k.enter?.();
+      k.run();
+      const r = (k as BoundContender).result();
+      first.set(k.name, typeof r === "number" ? r : r.slice());
+    }
+    const ref = first.get("js");
+    const disagreements: BenchRow["disagreements"] = {};
+    for (const [name, r] of first) {
+      const d = ref === undefined ? 0 : relativeDifference(r, ref);
+      if (!(d <= agreementTolerance(name))) disagreements[name] = d;
     }
     const { stats, sink } = measure(contenders, timing);
     if (Number.isNaN(sink)) throw new Error("the benchmark's results were not numbers");
-    const row: BenchRow = { kernel: w.label, shape: w.shape, elements: w.elements, melems: {}, iqr: {} };
-    backends.forEach((b, k) => {
-      row.melems[b] = w.elements / stats[k].median / 1e6;
-      row.iqr[b] = stats[k].iqrPct;
+    const row: BenchRow = { kernel: c.label, shape: w.shape, elements: w.elements, melems: {}, iqr: {}, disagreements };
+    contenders.forEach((k, i) => {
+      row.melems[k.name] = w.elements / stats[i].median / 1e6;
+      row.iqr[k.name] = stats[i].iqrPct;
     });
     return row;
   } finally {
-    for (const t of owned) t.dispose();
+    bound.dispose();
   }
 }
