@@ -139,21 +139,7 @@ export function runtimesMarkdown(input: RuntimesInput): string {
       `descent's speed at ${fmtInt(SIZE)} elements (rows of 1,000 for softmax: 66,000) in Melem/s, and in brackets its ratio over ` +
         "TensorFlow.js's wasm backend in the same process (page).", "",
     );
-    out.push(`| kernel | ${cols.join(" | ")} |`, `|---|${cols.map(() => "---:").join("|")}|`);
-    for (const id of TARGET_KERNELS) {
-      const cells = runs.map((r) => {
-        const c = findCase(r, id, SIZE);
-        const d = c?.impls[c.descent]?.melemPerS;
-        return d === undefined ? "" : `${fmtRate(d)} (${fmtRatio(c?.ratios.descentOverTfjsWasm)})`;
-      });
-      if (browser !== undefined) {
-        const row = browser.rows.find((x) => `${x.kernel}_f32` === id);
-        const d = row?.melems[browser.descent];
-        const tf = row?.melems["tfjs-wasm"];
-        cells.push(d === undefined ? "" : `${fmtRate(d)}${tf !== undefined ? ` (${fmtRatio(d / tf)})` : ""}`);
-      }
-      out.push(`| ${kernelName(id)} | ${cells.join(" | ")} |`);
-    }
+    out.push(...acrossRuntimes(runs, browser, TARGET_KERNELS));
     out.push("");
     const base = runs.find((r) => major(r) === "20");
     const later = runs.filter((r) => r !== base);
@@ -314,6 +300,30 @@ function browserSection(b: BrowserRun): string[] {
   out.push("| target | checked on | measured | | what it would take |", "|---|---|---:|---|---|");
   for (const t of b.targets) t.checks.forEach((c, i) => out.push(checkLine(t, c, i === 0)));
   out.push("");
+  return out;
+}
+
+/**
+ * A table of kernels × runtimes: descent's Melem/s at 65,536 and, in brackets, its ratio over
+ * tfjs-wasm in the same process (the README's per-runtime table is one).
+ */
+export function acrossRuntimes(runs: readonly AllResults[], browser: BrowserRun | undefined, kernels: readonly string[]): string[] {
+  const cols = [...runs.map((r) => `${runtimeName(r)} (${r.info.descent})`), ...(browser !== undefined ? [`${browser.browser.replace(/\.\d+\.\d+$/, "")} (${browser.descent})`] : [])];
+  const out = [`| kernel | ${cols.join(" | ")} |`, `|---|${cols.map(() => "---:").join("|")}|`];
+  for (const id of kernels) {
+    const cells = runs.map((r) => {
+      const c = findCase(r, id, SIZE);
+      const d = c?.impls[c.descent]?.melemPerS;
+      return d === undefined ? "" : `${fmtRate(d)} (${fmtRatio(c?.ratios.descentOverTfjsWasm)})`;
+    });
+    if (browser !== undefined) {
+      const row = browser.rows.find((x) => `${x.kernel}_f32` === id);
+      const d = row?.melems[browser.descent];
+      const tf = row?.melems["tfjs-wasm"];
+      cells.push(d === undefined ? "" : `${fmtRate(d)}${tf !== undefined ? ` (${fmtRatio(d / tf)})` : ""}`);
+    }
+    out.push(`| ${kernelName(id)} | ${cells.join(" | ")} |`);
+  }
   return out;
 }
 
