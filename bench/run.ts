@@ -48,7 +48,7 @@ import type {
   BaselineResult, CaseResult, CopyBaseline, ImplResult, Machine, ModelResult, PeakBaseline, RunInfo, TargetResult, ThreadsResult,
 } from "./results.ts";
 import { measureSplit, QUICK_SPLIT_SIZES, SPLIT_CASES, SPLIT_SIZES, splitText } from "./split.ts";
-import { baselineOf, baselinePath, loadBaseline, saveBaseline } from "./stored-baseline.ts";
+import { baselineFile, baselineOf, baselinePath, loadBaseline, saveBaseline } from "./stored-baseline.ts";
 import { evaluateTargets, TARGET_SIZES, WEIGHT_AGREEMENT } from "./targets.ts";
 import { measure, type Contender, type Stats, type TimingOptions } from "./timing.ts";
 
@@ -108,6 +108,11 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 const cli = parseArgs(process.argv.slice(2));
+if (cli.saveBaseline && cli.filters.length > 0) {
+  // A baseline replaces the file: one of a few cases would drop every other kernel's record.
+  console.error("bench: --save-baseline records every kernel: run it without case filters");
+  process.exit(2);
+}
 if (cli.node !== undefined && process.versions.node.split(".")[0] !== cli.node) {
   // The same run under another Node line: this script again, without --node, and its exit code.
   let bin: string;
@@ -491,9 +496,8 @@ async function main(): Promise<void> {
     writeFileSync(cli.save, `${JSON.stringify(all)}\n`);
   }
   if (cli.saveBaseline) {
-    const file = baselinePath(major);
-    saveBaseline(baselineOf(caseResults, { machine, date: info.date, source: `bench/run.ts${cli.quick ? " --quick" : ""} of ${info.date.slice(0, 10)}` }), file);
-    log(`baseline for Node ${major}: ${file}`);
+    saveBaseline(baselineOf(caseResults, { machine, date: info.date, source: `bench/run.ts${cli.quick ? " --quick" : ""} of ${info.date.slice(0, 10)}` }), baselineFile(major));
+    log(`baseline for Node ${major}: ${baselinePath(major)}`);
   }
   emit({ type: "summary", ...info, checksum: sink, targetsMet: targets.filter((t) => t.met === true).length, targets: targets.length });
 

@@ -9,6 +9,7 @@
 //
 //   npx tsx bench/run.ts --save-baseline      writes bench/baseline-node<major>.json from this run
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { CaseResult, Machine } from "./results.ts";
 
 /** One case at one size: Melem/s of descent and of the yardsticks. */
@@ -33,10 +34,13 @@ export interface Baseline {
 /** The size the baseline holds (the targets' n). */
 export const BASELINE_SIZE = 65_536;
 
+/** Where a Node line's baseline lives, from the repository's root (as the output names it). */
 export const baselinePath = (major: string): string => `bench/baseline-node${major}.json`;
+/** The same, as a file path whatever the working directory. */
+export const baselineFile = (major: string): string => fileURLToPath(new URL(`../${baselinePath(major)}`, import.meta.url));
 
 /** The stored baseline for a Node major line, or undefined when there is none. */
-export function loadBaseline(major: string, file = baselinePath(major)): Baseline | undefined {
+export function loadBaseline(major: string, file = baselineFile(major)): Baseline | undefined {
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, "utf8")) as Baseline;
 }
