@@ -42,6 +42,7 @@ import {
 } from "./cases.ts";
 import { loadTfjs, type Tfjs } from "./external.ts";
 import { forgetProblems, modelCases, runModelCase, type ModelImpl } from "./models.ts";
+import { notesOf } from "./markdown.ts";
 import { markdownReport, htmlReport, caseHeader, caseTable, modelTable, targetsText } from "./report.ts";
 import { agreementTolerance } from "./results.ts";
 import type {
@@ -490,7 +491,7 @@ async function main(): Promise<void> {
   const all = { info, cases: caseResults, baselines, models: modelResults, threads: threadResults, targets };
   mkdirSync(path.dirname(cli.html), { recursive: true });
   writeFileSync(cli.html, htmlReport(all));
-  if (cli.markdown !== undefined) writeFileSync(cli.markdown, markdownReport(all));
+  if (cli.markdown !== undefined) writeFileSync(cli.markdown, markdownReport(all, notesOf(cli.markdown)));
   if (cli.save !== undefined) {
     mkdirSync(path.dirname(cli.save), { recursive: true });
     writeFileSync(cli.save, `${JSON.stringify(all)}\n`);
