@@ -397,11 +397,13 @@ function linalgCases(): Case[] {
       const [m, k] = transA ? [MATMUL_K, rows] : [rows, MATMUL_K];
       return {
         elements: rows * MATMUL_K, shape: shape.replace("m", String(rows)), out: "C",
-        args: ["A", "B", "C", m, k, MATMUL_N, transA, transB],
+        args: ["A", "B", "C", m, k, MATMUL_N, transA, transB, "panel"],
         buffers: {
           A: f32(uniform(r, m * k, -1, 1)),
           B: f32(uniform(r, k * MATMUL_N, -1, 1)),
           C: zeros(m * MATMUL_N),
+          // The kernel's scratch for one packed panel of B (8·k floats), as the typed API stages it.
+          panel: zeros(8 * k),
         },
       };
     }, 2 * MATMUL_N));

@@ -661,9 +661,12 @@ export class Runtime implements TensorOwner {
         const what = tb ? "columns" : "rows";
         throw new RangeError(`descent: matmul: B must have ${k} ${what} to match op(A)'s columns, received ${k2}`);
       }
+      // Scratch for one packed panel of B (8·k floats: the kernel allocates nothing), staged
+      // before output() may make a result tensor, which a failure here would otherwise leak.
+      const panel = this.stage(8 * k, fn, "panel");
       const c = this.output(out, A, m * n, [m, n], fn);
       noAlias(fn, c.ptr, m * n, [a, b]);
-      (this.kernels.matmul_f32 as Kernel)(a.ptr, b.ptr, c.ptr, m, k, n, ta ? 1 : 0, tb ? 1 : 0);
+      (this.kernels.matmul_f32 as Kernel)(a.ptr, b.ptr, c.ptr, m, k, n, ta ? 1 : 0, tb ? 1 : 0, panel);
       return this.finish(c) as T;
     });
   }

@@ -146,6 +146,8 @@ interface Group {
  * (src/threads.ts) when a batch's rows are split over the runtime's threads.
  */
 export interface Sink {
+  /** This thread's scratch for matmul's packed panels (8 floats per row of the longest dimension). */
+  readonly panel: number;
   call(kernel: string, ...args: number[]): void;
   /** A kernel whose return value is stored at byte offset `ptr`, as f32 or f64. */
   store(ptr: number, type: "f32" | "f64", kernel: string, ...args: number[]): void;
@@ -285,7 +287,7 @@ export class DenseLayer {
   forward(k: Sink, x: number, rows: number, buf: Rows, activate = true): void {
     // One unit (every regression): a matrix-vector product, which streams X once in SIMD rows.
     if (this.units === 1) k.call("gemv_f32", x, this.w.ptr, buf.z, rows, this.inputs);
-    else k.call("matmul_f32", x, this.w.ptr, buf.z, rows, this.inputs, this.units, 0, 0);
+    else k.call("matmul_f32", x, this.w.ptr, buf.z, rows, this.inputs, this.units, 0, 0, k.panel);
     k.call("addRow_f32", buf.z, this.b.ptr, rows, this.units);
     if (this.linear || !activate) return;
     if (!this.perNeuron) {
@@ -336,7 +338,7 @@ export class DenseLayer {
       k.call("gemvT_f32", x, buf.dz, g.dw, rows, this.inputs);
       k.store(g.db, "f32", "dot_f32", buf.dz, ones, rows);
     } else {
-      k.call("matmul_f32", x, buf.dz, g.dw, this.inputs, rows, this.units, 1, 0);
+      k.call("matmul_f32", x, buf.dz, g.dw, this.inputs, rows, this.units, 1, 0, k.panel);
       k.call("gemvT_f32", buf.dz, ones, g.db, rows, this.units);
     }
     if (l2 !== 0) k.call("axpy_f32", this.w.length, Math.fround(l2), this.w.ptr, g.dw);
@@ -344,7 +346,7 @@ export class DenseLayer {
 
   /** dX = dZ·Wᵀ into `dx` (rows × inputs). */
   backwardInput(k: Sink, rows: number, buf: Rows, dx: number): void {
-    k.call("matmul_f32", buf.dz, this.w.ptr, dx, rows, this.units, this.inputs, 0, 1);
+    k.call("matmul_f32", buf.dz, this.w.ptr, dx, rows, this.units, this.inputs, 0, 1, k.panel);
   }
 
   /** The buffers of rows [r0, r0 + …) of a workspace's buffers, as byte offsets. */

@@ -37,6 +37,8 @@ interface Workspace {
   readonly sums: Tensor;
   /** Per thread of a split pass: its share's gradients, per layer (made on first use). */
   gradients: { dw: Tensor; db: Tensor; dslope: Tensor | undefined }[][];
+  /** Per thread: scratch for matmul's packed panels (made on first use). */
+  panels: Tensor[];
   /** Per extra thread: its partial gradient (inputs floats) and its sums block, made on first use. */
   threadBuffers: { gw: Tensor; sums: Tensor }[];
   /** dA of each layer's input for layers after the first (rows × inputs). */
@@ -121,7 +123,7 @@ export class Network {
       // At most the full batch and the last partial batch are kept; prediction sizes come and go.
       if (this.#workspaces.size >= 3) this.dropWorkspaces();
       // Filled in as it is made, so that a full memory half-way frees what was made before.
-      const parts: { -readonly [K in keyof Workspace]?: Workspace[K] } = { rows, layers: [], dInputs: [], threadBuffers: [], gradients: [] };
+      const parts: { -readonly [K in keyof Workspace]?: Workspace[K] } = { rows, layers: [], dInputs: [], threadBuffers: [], gradients: [], panels: [] };
       try {
         parts.ones = this.rt.tensor(new Float32Array(rows).fill(1));
         parts.sums = this.rt.zeros([4 + 64]);
@@ -175,11 +177,11 @@ export class Network {
     const shares = this.shares(rows);
     const slots = ws.sums.ptr; // one f64 per thread for its loss
     if (shares.length === 1) {
-      this.lossRows(this.direct, x, y, 0, rows, ws, backward, this.layers.map((l) => l.gradients), this.l2, slots);
+      this.lossRows(this.direct(this.panel(ws, 0)), x, y, 0, rows, ws, backward, this.layers.map((l) => l.gradients), this.l2, slots);
       return this.rt.heap.f64[slots >> 3];
     }
     const grads = backward ? this.threadGradients(ws, shares.length) : [];
-    this.runShares("fit", shares, (k, t, r0, n) =>
+    this.runShares("fit", shares, ws, (k, t, r0, n) =>
       this.lossRows(k, x + r0 * cols * 4, y + r0 * this.targetRowBytes, r0, n, ws, backward, grads[t] ?? [], 0, slots + 8 * t));
     const f64 = this.rt.heap.f64;
     let loss = 0;
@@ -246,15 +248,27 @@ export class Network {
     }
   }
 
-  /** Runs kernels at once on this thread. */
-  private readonly direct: Sink = {
-    call: (kernel, ...args) => void (this.rt.kernels[kernel] as Kernel)(...args),
-    store: (ptr, type, kernel, ...args) => {
-      const value = (this.rt.kernels[kernel] as Kernel)(...args) as number;
-      if (type === "f32") this.rt.heap.f32[ptr >> 2] = value;
-      else this.rt.heap.f64[ptr >> 3] = value;
-    },
-  };
+  /** Runs kernels at once on this thread, with `panel` as its matmul scratch. */
+  private direct(panel: number): Sink {
+    const kernels = this.rt.kernels;
+    return {
+      panel,
+      call: (kernel, ...args) => void (kernels[kernel] as Kernel)(...args),
+      store: (ptr, type, kernel, ...args) => {
+        const value = (kernels[kernel] as Kernel)(...args) as number;
+        if (type === "f32") this.rt.heap.f32[ptr >> 2] = value;
+        else this.rt.heap.f64[ptr >> 3] = value;
+      },
+    };
+  }
+
+  /** Thread t's scratch for matmul's packed panels: 8 floats per row of the longest dimension. */
+  private panel(ws: Workspace, t: number): number {
+    let longest = ws.rows;
+    for (const l of this.layers) longest = Math.max(longest, l.inputs, l.units);
+    while (ws.panels.length <= t) ws.panels.push(this.rt.zeros([8 * longest]));
+    return ws.panels[t].ptr;
+  }
 
   /** Contiguous shares [first row, rows] of a batch, one per thread (one share: no split). */
   private shares(rows: number): [number, number][] {
@@ -272,25 +286,26 @@ export class Network {
   /** A pass over the batch's rows: on this thread, or its shares on the pool's threads. */
   private split(rows: number, ws: Workspace, pass: (k: Sink, r0: number, n: number) => void): void {
     const shares = this.shares(rows);
-    if (shares.length === 1) pass(this.direct, 0, rows);
-    else this.runShares("predict", shares, (k, _t, r0, n) => pass(k, r0, n));
-    void ws;
+    if (shares.length === 1) pass(this.direct(this.panel(ws, 0)), 0, rows);
+    else this.runShares("predict", shares, ws, (k, _t, r0, n) => pass(k, r0, n));
   }
 
   /** Records each share's pass as a program and runs them, the first on this thread. */
-  private runShares(what: string, shares: readonly [number, number][], pass: (k: Sink, t: number, r0: number, n: number) => void): void {
+  private runShares(what: string, shares: readonly [number, number][], ws: Workspace, pass: (k: Sink, t: number, r0: number, n: number) => void): void {
     const programs = shares.map(([r0, n], t) => {
       const calls: Call[] = [];
       pass({
+        panel: this.panel(ws, t),
         call: (kernel, ...args) => void calls.push({ kernel, args }),
         store: (ptr, type, kernel, ...args) => void calls.push({ kernel, args, result: { ptr, type } }),
       }, t, r0, n);
       return calls;
     });
+    const local = this.direct(0);
     (this.rt.pool as ThreadPool).runPrograms(what, programs, (calls) => {
       for (const c of calls) {
-        if (c.result === undefined) this.direct.call(c.kernel, ...c.args);
-        else this.direct.store(c.result.ptr, c.result.type, c.kernel, ...c.args);
+        if (c.result === undefined) local.call(c.kernel, ...c.args);
+        else local.store(c.result.ptr, c.result.type, c.kernel, ...c.args);
       }
     });
   }
@@ -428,6 +443,7 @@ function freeWorkspace(ws: Partial<Workspace>): void {
   ws.sums?.dispose();
   for (const b of ws.threadBuffers ?? []) { b.gw.dispose(); b.sums.dispose(); }
   for (const g of ws.gradients ?? []) for (const l of g) { l.dw.dispose(); l.db.dispose(); l.dslope?.dispose(); }
+  for (const t of ws.panels ?? []) t.dispose();
   for (const b of ws.layers ?? []) for (const t of [b.z, b.a, b.dz, b.tmp, b.tmp2]) t?.dispose();
   for (const t of ws.dInputs ?? []) t.dispose();
 }
