@@ -31,9 +31,11 @@ export interface RuntimeOptions {
   maxMemory?: number;
   /**
    * Threads for training (default 1): a number, or "auto" for one per logical core. With more
-   * than one, the memory is a shared WebAssembly.Memory and gradient work is split over worker
-   * threads (wasm-simd only). Where that cannot work, the runtime runs single-threaded and says
-   * why once on the console.
+   * than one, the memory is a shared WebAssembly.Memory and training is split over worker threads
+   * (wasm-relaxed and wasm-simd): Node's worker_threads, or in a browser Web Workers, which need a
+   * cross-origin isolated page and a worker to start from (a page's main thread cannot wait for
+   * them: trainInWorker). Where that cannot work, the runtime runs single-threaded and says why
+   * once on the console.
    */
   threads?: number | "auto";
 }
@@ -114,6 +116,12 @@ export class Runtime implements TensorOwner {
   #liveTensors = 0;
   /** @internal The size from which kernels split over the threads (bench/threads.ts lowers it to find the crossover). */
   splitMinElements = SPLIT_MIN_ELEMENTS;
+  /**
+   * @internal The work from which the models' passes split over the threads, in elements of X
+   * for the one-unit fused pass and the closed form (a network's pass, about six multiply-adds per
+   * weight and row, splits from 16 times as many multiply-adds). Tests lower it to 0.
+   */
+  splitMinWork = 1 << 16;
   /** @internal The weight updates' kernels, split over the threads when large (the models' optimizers use them too). */
   readonly updates: Readonly<Record<"sgd_f32" | "momentum_f32" | "adam_f32", Kernel>>;
   /** Blocks staged for the call in progress, released when it ends. */
@@ -1165,13 +1173,24 @@ function warnOnce(message: string): void {
   console.warn(message);
 }
 
-/** Says once per reason why a runtime asked for threads runs single-threaded. */
-function singleThreaded(why: string): void {
+/** @internal Says once per reason why a runtime asked for threads runs single-threaded. */
+export function singleThreaded(why: string): void {
   warnOnce(`descent: running single-threaded: ${why}`);
 }
 
 /** A new, independent runtime with its own memory. */
 export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> {
+  const { runtime, singleThreaded: why } = await openRuntime(options);
+  if (why !== undefined) singleThreaded(why);
+  return runtime;
+}
+
+/**
+ * @internal createRuntime, and why it runs single-threaded when threads were asked for and cannot
+ * run here, for the caller to say: trainInWorker's worker tells the page, which says it once
+ * however many workers it starts.
+ */
+export async function openRuntime(options?: RuntimeOptions): Promise<{ runtime: Runtime; singleThreaded?: string }> {
   const backend = resolveBackend(options);
   const maxPages = maxPagesOf(options);
   if (options?.threads === "auto" && nodeCores === undefined && isNode()) {
@@ -1179,18 +1198,22 @@ export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> 
     nodeCores = ((await import(/* @vite-ignore */ specifier)) as { availableParallelism(): number }).availableParallelism();
   }
   const threads = threadsOf(options);
+  let why: string | undefined;
   if (threads > 1) {
-    const why = backend !== "wasm-simd" && backend !== "wasm-relaxed" ? `threads need a SIMD backend (wasm-relaxed or wasm-simd), and this runtime is ${backend}`
-      : threadsUnavailable() ?? (isNode() ? undefined : "worker threads are only started in Node so far");
+    why = backend !== "wasm-simd" && backend !== "wasm-relaxed" ? `threads need a SIMD backend (wasm-relaxed or wasm-simd), and this runtime is ${backend}`
+      : threadsUnavailable();
     if (why === undefined) {
       const module = await compile(FLAVOR[backend as "wasm-simd" | "wasm-relaxed"], true);
       const rt = assemble(backend, module, maxPages, true);
       const kernels = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
       const pool = await ThreadPool.create(threads - 1, module, rt.heap.memory as WebAssembly.Memory, kernels);
-      return new Runtime(backend, rt.kernels, rt.heap, pool);
+      return { runtime: new Runtime(backend, rt.kernels, rt.heap, pool) };
     }
-    singleThreaded(why);
   }
+  return { runtime: await singleRuntime(backend, maxPages, options), ...(why !== undefined ? { singleThreaded: why } : {}) };
+}
+
+async function singleRuntime(backend: Backend, maxPages: number, options: RuntimeOptions | undefined): Promise<Runtime> {
   let module: WebAssembly.Module | undefined;
   if (backend !== "js") {
     try {

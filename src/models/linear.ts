@@ -10,8 +10,6 @@ import { Network, type LossName } from "./network.ts";
 import { solveSymmetric } from "./solve.ts";
 import type { Call, ThreadPool } from "../threads.ts";
 
-/** Below this many elements of X the closed form's pass stays on one thread. */
-const PARALLEL_MIN_ELEMENTS = 1 << 16;
 import type { SummaryLayer } from "./summary.ts";
 
 export type LinearSolver = "auto" | "normal" | "gd";
@@ -119,7 +117,7 @@ export class LinearRegression extends Model {
       // sums and Gram matrix; the shares are added in thread order (float64), so a given thread
       // count gives the same bits.
       const pool = rt.pool;
-      const threads = pool === undefined || rows * cols < PARALLEL_MIN_ELEMENTS ? 1 : Math.min(this.threads, pool.size + 1, rows);
+      const threads = pool === undefined || rows * cols < rt.splitMinWork ? 1 : Math.min(this.threads, pool.size + 1, rows);
       const share = Math.ceil(rows / threads);
       const parts: { r0: number; n: number; sums: number; gram: number; scratch: number }[] = [];
       for (let r0 = 0; r0 < rows; r0 += share) {

@@ -13,10 +13,6 @@ import type { Kernel } from "../runtime.ts";
 import type { Call, ThreadPool } from "../threads.ts";
 import { DenseLayer, type DenseConfig, type Gradients, type LayerBuffers, type Sink } from "./layers.ts";
 
-/** Below this many elements of X a fused pass stays on one thread: waking workers costs more. */
-const PARALLEL_MIN_ELEMENTS = 1 << 16;
-/** Below this many multiply-adds (rows × weights) a network's pass stays on one thread. */
-const SPLIT_MIN_MACS = 1 << 20;
 
 export type LossName = "mse" | "binaryCrossentropy" | "categoricalCrossentropy";
 export const LOSSES: readonly LossName[] = ["mse", "binaryCrossentropy", "categoricalCrossentropy"];
@@ -275,7 +271,8 @@ export class Network {
     const pool = this.rt.pool;
     let work = 0;
     for (const l of this.layers) work += l.inputs * l.units;
-    const threads = pool === undefined || rows * work < SPLIT_MIN_MACS ? 1 : Math.min(this.threads, pool.size + 1, rows);
+    // Below about a million multiply-adds (rows × weights) waking the workers costs more than they save.
+    const threads = pool === undefined || rows * work < 16 * this.rt.splitMinWork ? 1 : Math.min(this.threads, pool.size + 1, rows);
     if (threads <= 1) return [[0, rows]];
     const share = Math.ceil(rows / threads);
     const out: [number, number][] = [];
@@ -353,7 +350,7 @@ export class Network {
     const threads = pool === undefined ? 1 : Math.min(this.threads, pool.size + 1, Math.ceil(rows / 4));
     let loss: number;
     let dsum: number;
-    if (threads <= 1 || rows * cols < PARALLEL_MIN_ELEMENTS) {
+    if (threads <= 1 || rows * cols < this.rt.splitMinWork) {
       this.rt.kernels[kernel](x, y, layer.w.ptr, bias, rows, cols, rows, layer.dw.ptr, ws.sums.ptr, ws.sums.ptr + 16);
       loss = heap.f64[ws.sums.ptr >> 3];
       dsum = heap.f64[(ws.sums.ptr >> 3) + 1];
