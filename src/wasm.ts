@@ -132,20 +132,38 @@ function bytesOf(flavor: WasmFlavor, shared: boolean): Uint8Array<ArrayBuffer> {
   return shared ? withSharedMemory(bytes) : bytes;
 }
 
+/** What a page's main thread says when asked for threads (it cannot block; a worker can). */
+export const MAIN_THREAD_NO_THREADS = "a page's main thread cannot wait for other threads (Atomics.wait is not allowed there); "
+  + "train in a worker: trainInWorker(model, X, y, { threads }) trains there on that many threads, or call createRuntime({ threads }) in a Web Worker of your own";
+
 /**
- * Why threads cannot run here, or undefined when they can: they need SharedArrayBuffer (in a
- * browser only on cross-origin isolated pages) and a shared WebAssembly.Memory.
+ * Why threads cannot run here, or undefined when they can: they need SharedArrayBuffer and a
+ * shared WebAssembly.Memory (in a browser only on cross-origin isolated pages), a thread that may
+ * block in Atomics.wait (not a page's main thread), and workers to start (nested workers, in a
+ * browser's worker).
  */
 export function threadsUnavailable(): string | undefined {
+  const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown; process?: { versions?: { node?: string } } };
+  if (g.crossOriginIsolated === false) {
+    return "the page is not cross-origin isolated, so memory cannot be shared with workers: "
+      + "serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp";
+  }
   if (typeof SharedArrayBuffer !== "function") {
     return "SharedArrayBuffer is not available (in a browser, the page must be cross-origin isolated: COOP/COEP headers)";
   }
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  if (isolated === false) return "the page is not cross-origin isolated (COOP/COEP headers), so memory cannot be shared";
   try {
     new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   } catch {
     return "this engine cannot create a shared WebAssembly.Memory";
+  }
+  try {
+    // Returns "not-equal" at once where this thread may block, and throws where it may not.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+  } catch {
+    return g.document !== undefined ? MAIN_THREAD_NO_THREADS : "this thread cannot wait for other threads (Atomics.wait is not allowed here)";
+  }
+  if (typeof g.process?.versions?.node !== "string" && typeof Worker !== "function") {
+    return "this worker cannot start workers of its own (nested Web Workers); start the worker from a page instead";
   }
   return undefined;
 }

@@ -2,8 +2,11 @@
 // `npm run build` writes (dist/browser/descent.js) loads with no option, plugin or copied file
 // from a plain static page, inside a module Web Worker, under a strict Content-Security-Policy
 // (WebAssembly allowed, eval not), and from a Vite app (dev server and production build). Each
-// reports the wasm-relaxed backend (Chromium has relaxed SIMD), computes the js backend's activations, and logs no error. The
-// fixtures are in test/browser/; a missing /usr/bin/chromium fails these tests (CI installs it).
+// reports the wasm-relaxed backend (Chromium has relaxed SIMD), computes the js backend's activations, and logs no error.
+// Threads: on a cross-origin isolated page a worker's runtime gets a pool of Web Workers and trains
+// to Node's bits; elsewhere (a plain page, a page's main thread) it runs single-threaded and says
+// why once. The fixtures are in test/browser/; a missing /usr/bin/chromium fails these tests (CI
+// installs it).
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,8 +14,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, createServer, type ViteDevServer } from "vite";
+import type { Page } from "playwright-core";
+import { Sequential, createRuntime, dense, type Matrix, type Runtime } from "../src/index.ts";
+import { mulberry32 } from "../src/random.ts";
+import { MAIN_THREAD_NO_THREADS } from "../src/wasm.ts";
 import { expectReport, reportOf, sharedChromium, withPage } from "./browser/chromium.ts";
-import { serveStatic, type StaticServer } from "./browser/server.ts";
+import { ISOLATION_HEADERS, serveStatic, type StaticServer } from "./browser/server.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const viteApp = fileURLToPath(new URL("./browser/vite-app/", import.meta.url));
@@ -23,6 +30,7 @@ let chromium: ReturnType<typeof sharedChromium>;
 let browser: ReturnType<typeof sharedChromium>["browser"];
 let plain: StaticServer;
 let strict: StaticServer;
+let isolated: StaticServer;
 
 beforeAll(async () => {
   if (!existsSync(join(root, "dist/browser/descent.js"))) {
@@ -31,11 +39,13 @@ beforeAll(async () => {
   // The repository root, served as static files: pages import /dist/browser/descent.js by path.
   chromium = sharedChromium();
   browser = chromium.browser;
-  [plain, strict] = await Promise.all([serveStatic(root), serveStatic(root, { headers: { "Content-Security-Policy": CSP } })]);
+  [plain, strict, isolated] = await Promise.all([
+    serveStatic(root), serveStatic(root, { headers: { "Content-Security-Policy": CSP } }), serveStatic(root, { headers: ISOLATION_HEADERS }),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([chromium?.close(), plain?.close(), strict?.close()]);
+  await Promise.all([chromium?.close(), plain?.close(), strict?.close(), isolated?.close()]);
 });
 
 describe("the browser build in Chromium", () => {
@@ -159,5 +169,152 @@ describe("a Vite app importing \"descent-ml\" (no config file, no plugin)", () =
       await served?.close();
       await rm(outDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("threads in Chromium", () => {
+  // The network and data of test/threads.test.ts's network tests, smaller: 2,051 rows (not a
+  // multiple of the batch or of the thread count) through 32 → 64 relu → 16 tanh → 3 softmax, in
+  // batches of 512, which is above the split threshold (so the batches are shared by the threads).
+  const rows = 2051, cols = 32;
+  const r = mulberry32(17);
+  const X: Matrix = { data: Float32Array.from({ length: rows * cols }, () => r() * 2 - 1), rows, cols };
+  const y = Array.from({ length: rows }, (_, i) => (X.data[i * cols] + X.data[i * cols + 1] > 0.3 ? "a" : X.data[i * cols + 2] > 0 ? "b" : "c"));
+  const SPEC = {
+    layers: [{ units: 64, activation: "relu" }, { units: 16, activation: "tanh" }, { units: 3, activation: "softmax" }],
+    options: { loss: "categoricalCrossentropy", lr: 0.01, seed: 9, batchSize: 512, epochs: 2 },
+  } as const;
+  const task = { spec: SPEC, X: { data: Array.from(X.data), rows, cols }, y };
+  const threadsPage = (server: StaticServer): string => `${server.url}test/browser/static/threads.html`;
+
+  type Answer<T> = { ok: true; result: T } | { ok: false; error: string };
+  /** Runs a task of test/browser/static/threads-worker.js in a new module worker of the page. */
+  async function inWorker<T>(page: Page, message: Record<string, unknown>): Promise<T> {
+    await page.waitForFunction(() => (globalThis as { descentReady?: boolean }).descentReady === true);
+    const answer = (await page.evaluate((m) => (globalThis as unknown as { inWorker(m: unknown): Promise<unknown> }).inWorker(m), message)) as Answer<T>;
+    if (!answer.ok) throw new Error(`the worker failed: ${answer.error}`);
+    return answer.result;
+  }
+
+  /** Node's run of the same network (src/, the same wasm-simd build): its weights, layer by layer. */
+  let node: Promise<number[][]> | undefined;
+  const nodeWeights = (threads: number): Promise<number[][]> => {
+    const run = async (): Promise<number[][]> => {
+      const rt: Runtime = await createRuntime({ backend: "wasm-simd", threads });
+      try {
+        const m = await new Sequential(SPEC.layers.map((l) => dense(l)), { ...SPEC.options, runtime: rt }).fit(X, y);
+        expect(m.threads).toBe(threads);
+        const w = m.layers.flatMap((l) => [Array.from(l.w.data), Array.from(l.b.data)]);
+        m.dispose();
+        return w;
+      } finally {
+        await rt.close();
+      }
+    };
+    if (threads !== 2) return run();
+    node ??= run();
+    return node;
+  };
+
+  type Trained = { threads: number; modelThreads: number; label: string; weights: number[][] };
+
+  it("an isolated page's worker: createRuntime({ threads: 2 }) gets a pool, and trains a network to 1 thread's weights (to rounding) and to Node's 2 threads bit for bit", async () => {
+    await withPage(browser, threadsPage(isolated), async ({ page, response, problems }) => {
+      expect(response?.headers()["cross-origin-embedder-policy"]).toBe("require-corp");
+      const runtimes = [{ backend: "wasm-simd", threads: 2 }, { backend: "wasm-simd", threads: 2 }, { backend: "wasm-simd", threads: 1 }];
+      const result = await inWorker<{ crossOriginIsolated: boolean; runtimes: Trained[] }>(page, { type: "train", ...task, runtimes });
+      expect(result.crossOriginIsolated).toBe(true);
+      const [two, again, one] = result.runtimes;
+      expect([two.threads, two.modelThreads, one.threads]).toEqual([2, 2, 1]);
+      expect(two.label).toBe("wasm-simd runtime with 2 threads");
+      // The same bits run to run, and as Node's worker threads computed them.
+      expect(again.weights).toEqual(two.weights);
+      expect(two.weights).toEqual(await nodeWeights(2));
+      // One thread sums the batch in another order: the same weights to float32 rounding.
+      expect(one.weights).toEqual(await nodeWeights(1));
+      expect(two.weights).not.toEqual(one.weights);
+      two.weights.forEach((w, i) => {
+        const scale = Math.max(...one.weights[i].map(Math.abs));
+        w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j]), `layer array ${i}[${j}]`).toBeLessThanOrEqual(1e-4 * scale));
+      });
+      // The default backend gets threads too.
+      expect(await inWorker(page, { type: "runtime", options: { threads: 2 } })).toEqual({ crossOriginIsolated: true, threads: [2, 2], backend: "wasm-relaxed" });
+      expect(problems).toEqual([]);
+    });
+  });
+
+  it("a page that is not cross-origin isolated: the worker's runtime runs single-threaded and says why, once", async () => {
+    await withPage(browser, threadsPage(plain), async ({ page, problems }) => {
+      const result = await inWorker(page, { type: "runtime", options: { threads: 2 } });
+      expect(result).toEqual({ crossOriginIsolated: false, threads: [1, 1], backend: "wasm-relaxed" });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^console\.warning \(worker\): descent: running single-threaded: the page is not cross-origin isolated, .*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
+    });
+  });
+
+  it("the main thread of an isolated page runs single-threaded and says to train in a worker, once", async () => {
+    await withPage(browser, threadsPage(isolated), async ({ page, problems }) => {
+      await page.waitForFunction(() => (globalThis as { descentReady?: boolean }).descentReady === true);
+      const threads = await page.evaluate(async () => {
+        const { descent } = globalThis as unknown as { descent: typeof import("../src/index.ts") };
+        const out = [];
+        for (let i = 0; i < 2; i++) out.push((await descent.createRuntime({ threads: 2 })).threads);
+        return { isolated: crossOriginIsolated, threads: out };
+      });
+      expect(threads).toEqual({ isolated: true, threads: [1, 1] });
+      expect(problems).toEqual([expect.stringContaining(`console.warning: descent: running single-threaded: ${MAIN_THREAD_NO_THREADS}`)]);
+    });
+  });
+
+  it("trainInWorker(model, X, y, { threads: 2 }) on an isolated page trains on 2 threads, to Node's bits; on a plain page on one, saying why once", async () => {
+    const trainThere = (page: Page): Promise<{ starts: unknown[]; weights: number[][] }> => page.evaluate(async (t) => {
+      const { descent } = globalThis as unknown as { descent: typeof import("../src/index.ts") };
+      const rt = await descent.createRuntime({ backend: "wasm-simd" });
+      const starts: unknown[] = [];
+      let weights: number[][] = [];
+      // Twice: the reason, where there is one, is said once for both.
+      for (let i = 0; i < 2; i++) {
+        const model = new descent.Sequential(t.spec.layers.map((l) => descent.dense(l)), { ...t.spec.options, runtime: rt });
+        await descent.trainInWorker(model, { ...t.X, data: Float32Array.from(t.X.data) }, t.y, { threads: 2, onStart: (s) => void starts.push(s) });
+        weights = model.layers.flatMap((l) => [Array.from(l.w.data), Array.from(l.b.data)]);
+        model.dispose();
+      }
+      return { starts, weights };
+    }, task);
+    await withPage(browser, threadsPage(isolated), async ({ page, problems }) => {
+      await page.waitForFunction(() => (globalThis as { descentReady?: boolean }).descentReady === true);
+      const { starts, weights } = await trainThere(page);
+      expect(starts).toEqual([{ backend: "wasm-simd", threads: 2 }, { backend: "wasm-simd", threads: 2 }]);
+      expect(weights).toEqual(await nodeWeights(2));
+      expect(problems).toEqual([]);
+    });
+    await withPage(browser, threadsPage(plain), async ({ page, problems }) => {
+      await page.waitForFunction(() => (globalThis as { descentReady?: boolean }).descentReady === true);
+      const { starts, weights } = await trainThere(page);
+      const why = (starts[0] as { singleThreaded?: string }).singleThreaded;
+      expect(why).toMatch(/^the page is not cross-origin isolated/);
+      expect(starts).toEqual([{ backend: "wasm-simd", threads: 1, singleThreaded: why }, { backend: "wasm-simd", threads: 1, singleThreaded: why }]);
+      expect(weights).toEqual(await nodeWeights(1));
+      // Said by the page, once for both workers (which say nothing themselves).
+      expect(problems).toHaveLength(1);
+      expect(problems[0].startsWith(`console.warning: descent: running single-threaded: ${why} at `), problems[0]).toBe(true);
+    });
+  });
+
+  it("the pool's failures, as in Node: a kernel that throws in a thread fails its call at once (the pool goes on), a thread whose loop fails makes every call refuse at once, close() stops the threads and a closed pool refuses", async () => {
+    await withPage(browser, threadsPage(isolated), async ({ page, problems }) => {
+      type Outcome = { ok: boolean; message?: string; ms: number };
+      const report = await inWorker<Record<string, Outcome> & { terminated: boolean[] }>(page, { type: "failures" });
+      expect(report.kernelThrows.message).toMatch(/^descent: dot_f32 failed in worker thread 1: Error: dot_f32 broke in a thread/);
+      expect(report.afterKernelThrows.ok).toBe(true);
+      expect(report.terminated).toEqual([true]);
+      expect(report.afterClose.message).toMatch(/^descent: dot_f32: the runtime was closed \(the wasm-simd runtime with 2 threads\); its worker threads are stopped/);
+      expect(report.firstCall.ok).toBe(true);
+      expect(report.loopBroke.message).toMatch(/^descent: dot_f32: worker thread 1 exited; .*cannot run on its worker threads any more/);
+      expect(report.stillRefuses.message).toBe(report.loopBroke.message);
+      for (const k of ["kernelThrows", "afterClose", "loopBroke", "stillRefuses"]) expect(report[k].ms, k).toBeLessThan(1000);
+      // The thread whose loop failed reports its uncaught error on its own console.
+      expect(problems.filter((p) => !/the thread's loop broke/.test(p))).toEqual([]);
+    });
   });
 });

@@ -1,7 +1,8 @@
 // A runtime's worker threads end: close() during a threaded fit stops it within a second without
 // ever blocking the event loop, a closed runtime refuses work at once, and a worker thread that
 // dies (between calls, or in the middle of one) makes the pool fail at once instead of after its
-// 60 s timeout.
+// 60 s timeout; a kernel that throws in a worker fails its call with the worker's error. The
+// browser's Web Worker pool is tested the same way in test/browser.test.ts.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LinearRegression, createRuntime, type Runtime } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
@@ -115,6 +116,26 @@ describe("closing a runtime", () => {
     expect(Array.from(t.data)).toEqual([1, -2, 3]);
     t.dispose();
     expect(rt.memory()).toMatchObject({ liveTensors: 0, liveBytes: 0 });
+  });
+});
+
+describe("a kernel that throws in a worker thread", () => {
+  it("fails its call at once with the worker's error (the caller is blocked while it happens, so the text is in shared memory), and the pool goes on", async () => {
+    spy.prelude = `{
+      const Instance = WebAssembly.Instance;
+      WebAssembly.Instance = function (module, imports) {
+        const exports = { ...new Instance(module, imports).exports, dot_f32: () => { throw new RangeError("dot_f32 broke in a worker"); } };
+        return { exports };
+      };
+    }\n`;
+    const rt = await threaded();
+    spy.prelude = "";
+    const pool = rt.pool as NonNullable<Runtime["pool"]>;
+    const a = rt.tensor(new Float32Array(64).fill(1));
+    const tasks = [[a.ptr, a.ptr, 32], [a.ptr + 128, a.ptr + 128, 32]];
+    expect(() => pool.run("dot_f32", tasks, () => {})).toThrow(/^descent: dot_f32 failed in worker thread 1: RangeError: dot_f32 broke in a worker\n/);
+    expect(() => pool.run("axpy_f32", [[32, 0, a.ptr, a.ptr], [32, 0, a.ptr + 128, a.ptr + 128]], () => {})).not.toThrow();
+    a.dispose();
   });
 });
 

@@ -1,8 +1,9 @@
 // Training on worker threads: 1, 2 and 4 threads give correct weights, bit-identical run to run
 // for a fixed thread count; the shared memory survives growth while workers use it; where threads
-// cannot run, the runtime says why and runs single-threaded.
+// cannot run, the runtime says why and runs single-threaded; trainInWorker trains on the worker's
+// threads.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { LinearRegression, LogisticRegression, Sequential, createRuntime, dense, type Matrix, type Runtime } from "../src/index.ts";
+import { LinearRegression, LogisticRegression, Sequential, createRuntime, dense, trainInWorker, type Matrix, type Runtime } from "../src/index.ts";
 import { createRuntimeSync } from "../src/runtime.ts";
 import { mulberry32 } from "../src/random.ts";
 import { sameBits } from "./helpers.ts";
@@ -101,6 +102,14 @@ describe("threads", () => {
     await createRuntime({ backend: "js", threads: 2 });
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).toMatch(/single-threaded: threads need a SIMD backend \(wasm-relaxed or wasm-simd\), and this runtime is js/);
+    // trainInWorker's worker does not say it: the caller does, once, and tells onStart.
+    const starts: unknown[] = [];
+    const m = new LinearRegression({ solver: "gd", epochs: 2, runtime: js });
+    await trainInWorker(m, [[1], [2], [3]], [1, 2, 3], { threads: 2, onStart: (s) => void starts.push(s) });
+    await trainInWorker(m, [[1], [2], [3]], [1, 2, 3], { threads: 2, onStart: (s) => void starts.push(s) });
+    const why = "threads need a SIMD backend (wasm-relaxed or wasm-simd), and this runtime is js";
+    expect(starts).toEqual([{ backend: "js", threads: 1, singleThreaded: why }, { backend: "js", threads: 1, singleThreaded: why }]);
+    expect(warn).toHaveBeenCalledTimes(1);
     warn.mockRestore();
     expect(() => createRuntimeSync({ threads: 2 })).toThrow(/threads start asynchronously/);
     await expect(createRuntime({ threads: 0 })).rejects.toThrow(/threads must be "auto" or an integer from 1 to 256/);
@@ -211,6 +220,19 @@ describe("networks on threads", () => {
     const a = await weights();
     const b = await weights();
     a.forEach((w, i) => expect(sameBits(w, b[i])).toEqual(SAME));
+  });
+
+  it("trainInWorker(model, X, y, { threads: 2 }) trains on the worker's 2 threads, to a 2-thread runtime's bits, and says so to onStart", async () => {
+    const here = await make(runtimes[2], "categoricalCrossentropy", "softmax").fit(X, labels);
+    const model = make(runtimes[1], "categoricalCrossentropy", "softmax");
+    const starts: unknown[] = [];
+    await trainInWorker(model, X, labels, { threads: 2, onStart: (s) => void starts.push(s) });
+    expect(starts).toEqual([{ backend: "wasm-simd", threads: 2 }]);
+    model.layers.forEach((l, i) => {
+      expect(sameBits(l.w.toArray(), here.layers[i].w.toArray()), `layer ${i} w`).toEqual(SAME);
+      expect(sameBits(l.b.toArray(), here.layers[i].b.toArray()), `layer ${i} b`).toEqual(SAME);
+    });
+    for (const m of [here, model]) m.dispose();
   });
 
   it("multinomial LogisticRegression (L-BFGS and gd) reaches the same optimum on 2 threads", async () => {

@@ -18,6 +18,7 @@ export interface TrainRequest {
 export type ToWorker = TrainRequest | { type: "stop" } | { type: "abort" };
 
 export type FromWorker =
+  | { type: "runtime"; backend: string; threads: number; singleThreaded?: string }
   | { type: "epoch"; info: EpochInfo; state?: ModelJSON }
   | { type: "done"; state: ModelJSON; history: History; report: Record<string, unknown> }
   | { type: "error"; message: string; aborted: boolean };

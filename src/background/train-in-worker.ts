@@ -5,12 +5,23 @@
 import { toMatrix, type MatrixLike } from "../data/index.ts";
 import { FIT_KEYS, checkKeys, describe, type FitOptions, type Targets } from "../models/common.ts";
 import type { Model } from "../models/model.ts";
+import { singleThreaded, type Backend } from "../runtime.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 /** trainInWorker's options: fit's, and how the worker runs; Y is the model's kind of targets. */
 export interface WorkerFitOptions<Y = Targets> extends FitOptions<Y> {
-  /** Threads for the worker's runtime (shared memory; default 1). */
+  /**
+   * Threads for the worker's runtime (shared memory; default 1): in Node, worker threads; in a
+   * browser, Web Workers started by the training worker, on a cross-origin isolated page only.
+   * Where they cannot run, it trains on one thread and says why once on the console (and to
+   * onStart).
+   */
   threads?: number | "auto";
+  /**
+   * Called once the worker's runtime is ready, before the first epoch: its backend, the threads
+   * it trains on, and why it runs single-threaded when more were asked for and cannot run.
+   */
+  onStart?: (worker: { readonly backend: Backend; readonly threads: number; readonly singleThreaded?: string }) => void;
   /**
    * Bring the worker's current weights into the model at most this often (ms), before the
    * onEpoch call they come with, so that the page can draw what the model predicts while it
@@ -90,11 +101,12 @@ export async function trainInWorker<M extends Model>(
   if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
     throw new TypeError(`descent: ${fn}: options must be an object, received ${describe(options)}`);
   }
-  const { onEpoch, signal, threads, updateEvery, ...fit } = options ?? {};
+  const { onEpoch, onStart, signal, threads, updateEvery, ...fit } = options ?? {};
   if (updateEvery !== undefined && !(typeof updateEvery === "number" && updateEvery >= 0)) {
     throw new RangeError(`descent: ${fn}: updateEvery must be a number of milliseconds >= 0, received ${describe(updateEvery)}`);
   }
   if (onEpoch !== undefined && typeof onEpoch !== "function") throw new TypeError(`descent: ${fn}: onEpoch must be a function, received ${describe(onEpoch)}`);
+  if (onStart !== undefined && typeof onStart !== "function") throw new TypeError(`descent: ${fn}: onStart must be a function, received ${describe(onStart)}`);
   checkKeys(fn, fit, FIT_KEYS);
   // Everything that goes to the worker is checked here, so that no worker starts for a call that
   // would fail to send (a DOMException from postMessage, and a worker left running).
@@ -123,7 +135,10 @@ export async function trainInWorker<M extends Model>(
       channel.onMessage((msg) => {
         if (settled) return;
         try {
-          if (msg.type === "epoch") {
+          if (msg.type === "runtime") {
+            if (msg.singleThreaded !== undefined) singleThreaded(msg.singleThreaded);
+            onStart?.({ backend: msg.backend as Backend, threads: msg.threads, ...(msg.singleThreaded !== undefined ? { singleThreaded: msg.singleThreaded } : {}) });
+          } else if (msg.type === "epoch") {
             if (msg.state !== undefined) model.restoreFrom(msg.state);
             if (onEpoch?.(msg.info) === false) channel.post({ type: "stop" });
           } else if (msg.type === "done") {

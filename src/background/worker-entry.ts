@@ -2,7 +2,7 @@
 // scripts/build-worker.ts, so that starting it needs no file): it rebuilds the model from its
 // blueprint, trains it with a progress message per epoch, answers stop and abort, and sends back
 // the trained state. Runs as a module Web Worker or a Node worker thread.
-import { createRuntime, type Backend } from "../runtime.ts";
+import { openRuntime, type Backend } from "../runtime.ts";
 import "../models/index.ts"; // registers every kind of model with fromBlueprint
 import type { EpochInfo } from "../models/common.ts";
 import { fromBlueprint } from "../models/model.ts";
@@ -41,7 +41,9 @@ io.listen(async (message) => {
     return;
   }
   try {
-    const runtime = await createRuntime({ backend: message.runtime.backend as Backend, threads: message.runtime.threads });
+    // Why it runs single-threaded goes to the page, which says it once for all its workers.
+    const { runtime, singleThreaded } = await openRuntime({ backend: message.runtime.backend as Backend, threads: message.runtime.threads });
+    io.post({ type: "runtime", backend: runtime.backend, threads: runtime.threads, ...(singleThreaded !== undefined ? { singleThreaded } : {}) });
     const model = fromBlueprint(message.blueprint, runtime);
     const every = message.updateEvery;
     let sent = -Infinity;

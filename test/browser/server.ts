@@ -1,7 +1,7 @@
 // A small static file server for the browser tests (node:http, nothing else): serves a directory
 // with the MIME types browsers insist on for module scripts and WebAssembly, optionally with extra
-// headers (a Content-Security-Policy, say) on every response or per path, on an ephemeral
-// localhost port.
+// headers (a Content-Security-Policy, or ISOLATION_HEADERS for threads) on every response or per
+// path, on an ephemeral localhost port.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -21,6 +21,15 @@ export const MIME_TYPES: Readonly<Record<string, string>> = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".ico": "image/x-icon",
+};
+
+/**
+ * The headers that make a page cross-origin isolated (crossOriginIsolated === true), so that it
+ * and its workers may share memory: what threads need in a browser.
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
 };
 
 export interface StaticServerOptions {
