@@ -117,6 +117,18 @@ const ZERO_BITS = memory.data<f32>([0, 0, 0, 0]);
   else return select<f32>(hi, x, hi < x);
 }
 
+/**
+ * x clamped to [lo, hi], NaN giving lo: wasm pmax(lo, x), then pmin(hi, ·), one instruction each
+ * on x64, where a comparison and a bitselect cost V8 four.
+ */
+@inline export function clampOrLow<T>(x: T, lo: T, hi: T): T {
+  if (isVector<T>()) return f32x4.pmin(hi, f32x4.pmax(lo, x));
+  else {
+    const raised = select<f32>(x, lo, lo < x);
+    return select<f32>(raised, hi, raised < hi);
+  }
+}
+
 @inline export function neg<T>(a: T): T {
   if (isVector<T>()) return f32x4.neg(a);
   else return -a;

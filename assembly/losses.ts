@@ -6,7 +6,7 @@
 //   sce:  L = mean_r(logΣ_j e^(z_rj) − z_r,label),       ∂L/∂z = (softmax(z_r) − onehot)/rows
 import { add, atLeast, div, konst, mul, negAbs, sub } from "./lanes";
 import { expNonPos, log1pUnit, sigmoidCore } from "./math";
-import { at, map2, maxOf, sum64 } from "./reduce";
+import { at, map2, maxOf, sum64, sum64p } from "./reduce";
 import { ExpShifted, ExpShiftedKeep, Scale } from "./terms";
 
 @final @unmanaged class SquaredError {
@@ -95,7 +95,7 @@ export function softmaxCrossEntropy_f32(z: usize, labels: usize, rows: i32, cols
   for (let r = 0; r < rows; r++) {
     const zr = at(z, r * cols);
     const m = maxOf(zr, cols);
-    const s = sum64<ExpShifted>(zr, zr, 0, cols, m);
+    const s = sum64p<ExpShifted>(zr, 0, cols, m);
     const label = load<i32>(labels + (<usize>r << 2));
     total += (<f64>m - <f64>load<f32>(at(zr, label))) + Math.log1p(s - 1.0);
   }
@@ -108,7 +108,7 @@ export function softmaxCrossEntropy_grad_f32(z: usize, labels: usize, g: usize, 
     const zr = at(z, r * cols);
     const gr = at(g, r * cols);
     const m = maxOf(zr, cols);
-    const s = sum64<ExpShiftedKeep>(zr, zr, gr, cols, m);
+    const s = sum64p<ExpShiftedKeep>(zr, gr, cols, m);
     const label = load<i32>(labels + (<usize>r << 2));
     const eLabel = load<f32>(at(gr, label));
     map2<Scale>(gr, gr, gr, cols, <f32>(1.0 / (s * <f64>rows)));

@@ -17,7 +17,7 @@
 // loop, three instructions through a general-purpose register each, a dozen per vector here, where
 // V8 11–12 built it once in front of the loop; konst's constants are set up once, before the loop.
 
-import { abs_, add, atLeast, sub, mul, div, konst, madd, neg, negAbs, nmadd, exponentOf, ifGt, ifLt } from "./lanes";
+import { abs_, add, atLeast, clampOrLow, sub, mul, div, konst, madd, neg, negAbs, nmadd, exponentOf, ifGt, ifLt } from "./lanes";
 
 const LOG2E: f32 = 1.4426950408889634;
 const LN2_HI: f32 = 0.693359375;
@@ -60,7 +60,7 @@ const MAGIC_64: f32 = 12582912.0 + 127.0 + 64.0;
 const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 
 /** e^x for x in [−104, 0] from the magic sum z of roundedLog2 (bias 127 + 64) and r. */
-@inline function expFromReduced<T>(z: T, r: T, kz: T): T {
+@inline export function expFromReduced<T>(z: T, r: T, kz: T): T {
   const p = expm1Poly<T>(r, kz);
   return mul<T>(mul<T>(add<T>(konst<T>(1.0, kz), p), exponentOf<T>(z)), konst<T>(TWO_M64, kz));
 }
@@ -128,14 +128,31 @@ const L11: f32 = 0.09090909090909091;
 
 /**
  * e^(x − m) for m >= x (m the row maximum), with the rounding error of x − m carried into
- * the exponent (TwoSum), so that large shifts do not cost relative accuracy.
+ * the exponent (TwoSum), so that large shifts do not cost relative accuracy. Written in two
+ * halves, z = expShiftedZ(x, m) and then expFromReduced(z, expShiftedR(x, m, z)), for the
+ * software-pipelined loops of reduce.ts (sum64p), which run each half on different vectors.
  */
 @inline export function expShifted<T>(x: T, m: T, kz: T): T {
+  const z = expShiftedZ<T>(x, m, kz);
+  return expFromReduced<T>(z, expShiftedR<T>(x, m, z, kz), kz);
+}
+
+/** The magic sum (roundedLog2) of e^(x − m): that of x − m, clamped at −104 as in expNonPos2. */
+@inline export function expShiftedZ<T>(x: T, m: T, kz: T): T {
+  return roundedLog2<T>(atLeast<T>(sub<T>(x, m), konst<T>(-104.0, kz)), MAGIC_64, kz);
+}
+
+/** The reduced argument of e^(x − m) given z = expShiftedZ(x, m), with x − m's rounding error added. */
+@inline export function expShiftedR<T>(x: T, m: T, z: T, kz: T): T {
   const d = sub<T>(x, m);
   const bv = sub<T>(d, x);
   const err = add<T>(sub<T>(x, sub<T>(d, bv)), sub<T>(neg<T>(m), bv));
-  // Where d overflowed to −Inf, err is NaN; expNonPos2 drops the correction below −104.
-  return expNonPos2<T>(d, err, kz);
+  const r = reduce<T>(atLeast<T>(d, konst<T>(-104.0, kz)), sub<T>(z, konst<T>(MAGIC_64, kz)), kz);
+  // Where d >= −104, |err| <= ulp(d)/2 <= 2^-17, untouched by the clamp. Below, err may be large,
+  // or NaN where d is −Inf, and must not count: the argument is −104 there (z and r are those of
+  // −104, r = −104 + 150·ln2 ≈ −0.028), and with err in [−1, 2^-10] the result stays below 2^-150,
+  // which rounds to +0 as without it. Two instructions, where testing d costs four.
+  return add<T>(r, clampOrLow<T>(err, konst<T>(-1.0, kz), konst<T>(0.0009765625, kz)));
 }
 
 /** σ from x and e = e^(−|x|) ∈ (0, 1]: 1/(1 + e) for x >= 0, e/(1 + e) below. */

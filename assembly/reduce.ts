@@ -8,6 +8,19 @@
 // called on a null reference) whose `term` computes one lane's contribution. The vector loops are
 // guarded do-while loops: binaryen's loop-invariant code motion only moves code that runs on every
 // pass through a loop body, and asc puts a `for` body inside an `if`.
+//
+// Software pipelining (sum64p, sum64x2). The engine compiles a loop body's operations in the
+// order of the WebAssembly code, and binaryen folds every value used once into the expression
+// that uses it: each vector of a pass becomes one expression tree, emitted whole, one after the
+// other. V8 11–12 (TurboFan, Node 20 and 22) reschedules the body and interleaves the vectors'
+// dependency chains; V8 13+ (Turboshaft, Node 24 and 26) keeps the order (with
+// --turbo-instruction-scheduling it interleaves too), and an exp-based reduction then runs its
+// four long chains nearly one at a time (0.8× Node 20's speed on softmaxCrossEntropy). Staging
+// values in locals does not help: binaryen folds them back. What it cannot fold is a value
+// carried from one pass to the next, so the pipelined loops split a term in two stages and run,
+// in each pass, the second stage of four vectors and then the first stage of the next four, whose
+// results carry over in locals: two runs of independent chains, in an order no compiler undoes.
+// Same terms, same order of addition, same bits; 1.2–1.3× on Node 20 as well as on Node 26.
 
 import { constantBase, LANES, ld, st } from "./lanes";
 
@@ -22,36 +35,41 @@ import { constantBase, LANES, ld, st } from "./lanes";
 }
 
 /**
- * The largest element of [ptr, ptr + 4n): NaN if any is NaN, −Inf if n is 0, and +0 (never −0)
- * when the largest is a zero, so the result does not depend on the order of the elements. The
- * vector loop uses pmax (one instruction; wasm's NaN-exact max costs V8 several on x64) and
- * tracks NaNs in a mask beside it.
+ * The largest element of [ptr, ptr + 4n), NaN elements skipped: −Inf if there is none, and +0
+ * (never −0) when the largest is a zero, so the result does not depend on the order of the
+ * elements. Its callers sum e^(x − max) over the same elements, a sum that is NaN if one of them
+ * is NaN (or if the max is ±Inf), so the row comes out NaN without a NaN test here. The vector
+ * loop uses pmax (one instruction; wasm's NaN-exact max costs V8 several on x64), four vectors per
+ * pass in four running maxima.
  */
 @inline export function maxOf(ptr: usize, n: i32): f32 {
   let m: f32 = -Infinity;
-  let nan = false;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    let mv = f32x4.splat(-Infinity);
-    let nv = i32x4.splat(0);
-    for (; i + LANES <= n; i += LANES) {
-      const v = v128.load(at(ptr, i));
-      mv = f32x4.pmax(mv, v);
-      nv = v128.or(nv, f32x4.ne(v, v));
-    }
+    let m0 = f32x4.splat(-Infinity);
+    let m1 = m0, m2 = m0, m3 = m0;
+    if (i + 4 * LANES <= n) do {
+      const p = at(ptr, i);
+      m0 = f32x4.pmax(m0, v128.load(p)); m1 = f32x4.pmax(m1, v128.load(p, 16));
+      m2 = f32x4.pmax(m2, v128.load(p, 32)); m3 = f32x4.pmax(m3, v128.load(p, 48));
+      i += 4 * LANES;
+    } while (i + 4 * LANES <= n);
+    if (i + LANES <= n) do {
+      m0 = f32x4.pmax(m0, v128.load(at(ptr, i)));
+      i += LANES;
+    } while (i + LANES <= n);
+    const mv = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
     const a = f32x4.extract_lane(mv, 0), b = f32x4.extract_lane(mv, 1);
     const c = f32x4.extract_lane(mv, 2), d = f32x4.extract_lane(mv, 3);
     m = select<f32>(a, b, a > b);
     m = select<f32>(m, c, m > c);
     m = select<f32>(m, d, m > d);
-    nan = v128.any_true(nv);
   }
   for (; i < n; i++) {
     const v = load<f32>(at(ptr, i));
     m = select<f32>(v, m, v > m);
-    nan = nan || v != v;
   }
-  return nan ? NaN : m + 0.0;
+  return m + 0.0;
 }
 
 /** op.term of the vectors at element i of a and b, also stored at out when op.keep(). */
@@ -120,13 +138,108 @@ import { constantBase, LANES, ld, st } from "./lanes";
   return lanes + tail;
 }
 
+/** lo plus the low two lanes of v, in f64. */
+@inline function addLow(lo: v128, v: v128): v128 {
+  return f64x2.add(lo, f64x2.promote_low_f32x4(v));
+}
+
+/**
+ * Σ op.term(a[i], k) in f64, as sum64, for an op whose term comes in two stages (see the top of
+ * this file): term(a, k) = op.last(f, op.second(a, k, f)), f = op.first(a, k); software
+ * pipelined, with the same terms summed in the same order, so the same bits. When op.keep()
+ * each term is also stored to out[i], which may alias a (each element is read before it is written).
+ */
+@inline export function sum64p<Op>(a: usize, out: usize, n: i32, k: f32): f64 {
+  const op = changetype<Op>(0);
+  let lanes: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const kv = f32x4.splat(k);
+    const kz = constantBase<v128>();
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    if (i + 4 * LANES <= n) {
+      // The first stage of the first four vectors.
+      let p = at(a, i);
+      let a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48);
+      let f0 = op.first<v128>(a0, kv, kz), f1 = op.first<v128>(a1, kv, kz);
+      let f2 = op.first<v128>(a2, kv, kz), f3 = op.first<v128>(a3, kv, kz);
+      let s0 = op.second<v128>(a0, kv, f0, kz), s1 = op.second<v128>(a1, kv, f1, kz);
+      let s2 = op.second<v128>(a2, kv, f2, kz), s3 = op.second<v128>(a3, kv, f3, kz);
+      i += 4 * LANES;
+      if (i + 4 * LANES <= n) do {
+        // The second stage of the previous four vectors, then the first stage of the next four.
+        const v0 = op.last<v128>(f0, s0, kz), v1 = op.last<v128>(f1, s1, kz);
+        const v2 = op.last<v128>(f2, s2, kz), v3 = op.last<v128>(f3, s3, kz);
+        if (op.keep()) {
+          const po = at(out, i - 4 * LANES);
+          v128.store(po, v0); v128.store(po, v1, 16); v128.store(po, v2, 32); v128.store(po, v3, 48);
+        }
+        lo = addLow(lo, v0); hi = addLow(hi, high(v0));
+        lo = addLow(lo, v1); hi = addLow(hi, high(v1));
+        lo = addLow(lo, v2); hi = addLow(hi, high(v2));
+        lo = addLow(lo, v3); hi = addLow(hi, high(v3));
+        p = at(a, i);
+        a0 = v128.load(p); a1 = v128.load(p, 16); a2 = v128.load(p, 32); a3 = v128.load(p, 48);
+        f0 = op.first<v128>(a0, kv, kz); f1 = op.first<v128>(a1, kv, kz);
+        f2 = op.first<v128>(a2, kv, kz); f3 = op.first<v128>(a3, kv, kz);
+        s0 = op.second<v128>(a0, kv, f0, kz); s1 = op.second<v128>(a1, kv, f1, kz);
+        s2 = op.second<v128>(a2, kv, f2, kz); s3 = op.second<v128>(a3, kv, f3, kz);
+        i += 4 * LANES;
+      } while (i + 4 * LANES <= n);
+      // The second stage of the last four.
+      const v0 = op.last<v128>(f0, s0, kz), v1 = op.last<v128>(f1, s1, kz);
+      const v2 = op.last<v128>(f2, s2, kz), v3 = op.last<v128>(f3, s3, kz);
+      if (op.keep()) {
+        const po = at(out, i - 4 * LANES);
+        v128.store(po, v0); v128.store(po, v1, 16); v128.store(po, v2, 32); v128.store(po, v3, 48);
+      }
+      lo = addLow(lo, v0); hi = addLow(hi, high(v0));
+      lo = addLow(lo, v1); hi = addLow(hi, high(v1));
+      lo = addLow(lo, v2); hi = addLow(hi, high(v2));
+      lo = addLow(lo, v3); hi = addLow(hi, high(v3));
+    }
+    if (i + LANES <= n) do {
+      const v = op.term<v128>(ld<v128>(at(a, i)), kv, kz);
+      if (op.keep()) st<v128>(at(out, i), v);
+      lo = addLow(lo, v); hi = addLow(hi, high(v));
+      i += LANES;
+    } while (i + LANES <= n);
+    const pair = f64x2.add(lo, hi);
+    lanes = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (; i + LANES <= n; i += LANES) {
+      const v0 = op.term<f32>(ld<f32>(at(a, i)), k, 0);
+      const v1 = op.term<f32>(ld<f32>(at(a, i + 1)), k, 0);
+      const v2 = op.term<f32>(ld<f32>(at(a, i + 2)), k, 0);
+      const v3 = op.term<f32>(ld<f32>(at(a, i + 3)), k, 0);
+      if (op.keep()) {
+        st<f32>(at(out, i), v0); st<f32>(at(out, i + 1), v1);
+        st<f32>(at(out, i + 2), v2); st<f32>(at(out, i + 3), v3);
+      }
+      s0 += v0; s1 += v1; s2 += v2; s3 += v3;
+    }
+    lanes = (s0 + s2) + (s1 + s3);
+  }
+  let tail: f64 = 0;
+  for (; i < n; i++) {
+    const v = op.term<f32>(ld<f32>(at(a, i)), k, 0);
+    if (op.keep()) st<f32>(at(out, i), v);
+    tail += v;
+  }
+  return lanes + tail;
+}
+
 /** The second sum of the last sum64x2 call. */
 export let secondSum: f64 = 0;
 
 /**
- * Two sums in one pass: Σ op.term(a, b, k, kz) (returned) and Σ op.term2(a, b, term) (in secondSum),
+ * Two sums in one pass: Σ op.term(a, k, kz) (returned) and Σ op.term2(b, term) (in secondSum),
  * both in f64 and in the order described at the top of this file; when op.keep() each term is
  * also stored to out[i] (which may alias a or b: each element is read before it is written).
+ * The term comes in two stages as for sum64p, and the vector loop is software pipelined the same
+ * way (b is read in the second stage).
  */
 @inline export function sum64x2<Op>(a: usize, b: usize, out: usize, n: i32, k: f32): f64 {
   const op = changetype<Op>(0);
@@ -137,40 +250,58 @@ export let secondSum: f64 = 0;
     const kv = f32x4.splat(k);
     const kz = constantBase<v128>();
     let lo = f64x2.splat(0), hi = f64x2.splat(0), lo2 = f64x2.splat(0), hi2 = f64x2.splat(0);
-    // Two vectors per pass, added in order, as in sum64.
-    if (i + 2 * LANES <= n) do {
-      const va0 = ld<v128>(at(a, i));
-      const vb0 = ld<v128>(at(b, i));
-      const v0 = op.term<v128>(va0, vb0, kv, kz);
-      const w0 = op.term2<v128>(va0, vb0, v0);
-      if (op.keep()) st<v128>(at(out, i), v0);
-      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v0));
-      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v0)));
-      lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w0));
-      hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w0)));
-      const va1 = ld<v128>(at(a, i + LANES));
-      const vb1 = ld<v128>(at(b, i + LANES));
-      const v1 = op.term<v128>(va1, vb1, kv, kz);
-      const w1 = op.term2<v128>(va1, vb1, v1);
-      if (op.keep()) st<v128>(at(out, i + LANES), v1);
-      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v1));
-      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v1)));
-      lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w1));
-      hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w1)));
-      i += 2 * LANES;
-    } while (i + 2 * LANES <= n);
-    if (i + LANES <= n) {
-      const va = ld<v128>(at(a, i));
-      const vb = ld<v128>(at(b, i));
-      const v = op.term<v128>(va, vb, kv, kz);
-      const w = op.term2<v128>(va, vb, v);
-      if (op.keep()) st<v128>(at(out, i), v);
-      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
-      hi = f64x2.add(hi, f64x2.promote_low_f32x4(high(v)));
-      lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(w));
-      hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(high(w)));
-      i += LANES;
+    if (i + 4 * LANES <= n) {
+      let p = at(a, i);
+      let a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48);
+      let f0 = op.first<v128>(a0, kv, kz), f1 = op.first<v128>(a1, kv, kz);
+      let f2 = op.first<v128>(a2, kv, kz), f3 = op.first<v128>(a3, kv, kz);
+      let s0 = op.second<v128>(a0, kv, f0, kz), s1 = op.second<v128>(a1, kv, f1, kz);
+      let s2 = op.second<v128>(a2, kv, f2, kz), s3 = op.second<v128>(a3, kv, f3, kz);
+      i += 4 * LANES;
+      if (i + 4 * LANES <= n) do {
+        const pb = at(b, i - 4 * LANES);
+        const v0 = op.last<v128>(f0, s0, kz), v1 = op.last<v128>(f1, s1, kz);
+        const v2 = op.last<v128>(f2, s2, kz), v3 = op.last<v128>(f3, s3, kz);
+        const w0 = op.term2<v128>(v128.load(pb), v0), w1 = op.term2<v128>(v128.load(pb, 16), v1);
+        const w2 = op.term2<v128>(v128.load(pb, 32), v2), w3 = op.term2<v128>(v128.load(pb, 48), v3);
+        if (op.keep()) {
+          const po = at(out, i - 4 * LANES);
+          v128.store(po, v0); v128.store(po, v1, 16); v128.store(po, v2, 32); v128.store(po, v3, 48);
+        }
+        lo = addLow(lo, v0); hi = addLow(hi, high(v0)); lo2 = addLow(lo2, w0); hi2 = addLow(hi2, high(w0));
+        lo = addLow(lo, v1); hi = addLow(hi, high(v1)); lo2 = addLow(lo2, w1); hi2 = addLow(hi2, high(w1));
+        lo = addLow(lo, v2); hi = addLow(hi, high(v2)); lo2 = addLow(lo2, w2); hi2 = addLow(hi2, high(w2));
+        lo = addLow(lo, v3); hi = addLow(hi, high(v3)); lo2 = addLow(lo2, w3); hi2 = addLow(hi2, high(w3));
+        p = at(a, i);
+        a0 = v128.load(p); a1 = v128.load(p, 16); a2 = v128.load(p, 32); a3 = v128.load(p, 48);
+        f0 = op.first<v128>(a0, kv, kz); f1 = op.first<v128>(a1, kv, kz);
+        f2 = op.first<v128>(a2, kv, kz); f3 = op.first<v128>(a3, kv, kz);
+        s0 = op.second<v128>(a0, kv, f0, kz); s1 = op.second<v128>(a1, kv, f1, kz);
+        s2 = op.second<v128>(a2, kv, f2, kz); s3 = op.second<v128>(a3, kv, f3, kz);
+        i += 4 * LANES;
+      } while (i + 4 * LANES <= n);
+      const pb = at(b, i - 4 * LANES);
+      const v0 = op.last<v128>(f0, s0, kz), v1 = op.last<v128>(f1, s1, kz);
+      const v2 = op.last<v128>(f2, s2, kz), v3 = op.last<v128>(f3, s3, kz);
+      const w0 = op.term2<v128>(v128.load(pb), v0), w1 = op.term2<v128>(v128.load(pb, 16), v1);
+      const w2 = op.term2<v128>(v128.load(pb, 32), v2), w3 = op.term2<v128>(v128.load(pb, 48), v3);
+      if (op.keep()) {
+        const po = at(out, i - 4 * LANES);
+        v128.store(po, v0); v128.store(po, v1, 16); v128.store(po, v2, 32); v128.store(po, v3, 48);
+      }
+      lo = addLow(lo, v0); hi = addLow(hi, high(v0)); lo2 = addLow(lo2, w0); hi2 = addLow(hi2, high(w0));
+      lo = addLow(lo, v1); hi = addLow(hi, high(v1)); lo2 = addLow(lo2, w1); hi2 = addLow(hi2, high(w1));
+      lo = addLow(lo, v2); hi = addLow(hi, high(v2)); lo2 = addLow(lo2, w2); hi2 = addLow(hi2, high(w2));
+      lo = addLow(lo, v3); hi = addLow(hi, high(v3)); lo2 = addLow(lo2, w3); hi2 = addLow(hi2, high(w3));
     }
+    if (i + LANES <= n) do {
+      const vb = ld<v128>(at(b, i));
+      const v = op.term<v128>(ld<v128>(at(a, i)), kv, kz);
+      const w = op.term2<v128>(vb, v);
+      if (op.keep()) st<v128>(at(out, i), v);
+      lo = addLow(lo, v); hi = addLow(hi, high(v)); lo2 = addLow(lo2, w); hi2 = addLow(hi2, high(w));
+      i += LANES;
+    } while (i + LANES <= n);
     const pair = f64x2.add(lo, hi);
     const pair2 = f64x2.add(lo2, hi2);
     first = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
@@ -179,19 +310,17 @@ export let secondSum: f64 = 0;
     let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
     let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
     for (; i + LANES <= n; i += LANES) {
-      const a0 = ld<f32>(at(a, i)), b0 = ld<f32>(at(b, i));
-      const a1 = ld<f32>(at(a, i + 1)), b1 = ld<f32>(at(b, i + 1));
-      const a2 = ld<f32>(at(a, i + 2)), b2 = ld<f32>(at(b, i + 2));
-      const a3 = ld<f32>(at(a, i + 3)), b3 = ld<f32>(at(b, i + 3));
-      const v0 = op.term<f32>(a0, b0, k, 0), v1 = op.term<f32>(a1, b1, k, 0);
-      const v2 = op.term<f32>(a2, b2, k, 0), v3 = op.term<f32>(a3, b3, k, 0);
+      const b0 = ld<f32>(at(b, i)), b1 = ld<f32>(at(b, i + 1));
+      const b2 = ld<f32>(at(b, i + 2)), b3 = ld<f32>(at(b, i + 3));
+      const v0 = op.term<f32>(ld<f32>(at(a, i)), k, 0), v1 = op.term<f32>(ld<f32>(at(a, i + 1)), k, 0);
+      const v2 = op.term<f32>(ld<f32>(at(a, i + 2)), k, 0), v3 = op.term<f32>(ld<f32>(at(a, i + 3)), k, 0);
       if (op.keep()) {
         st<f32>(at(out, i), v0); st<f32>(at(out, i + 1), v1);
         st<f32>(at(out, i + 2), v2); st<f32>(at(out, i + 3), v3);
       }
       s0 += v0; s1 += v1; s2 += v2; s3 += v3;
-      t0 += op.term2<f32>(a0, b0, v0); t1 += op.term2<f32>(a1, b1, v1);
-      t2 += op.term2<f32>(a2, b2, v2); t3 += op.term2<f32>(a3, b3, v3);
+      t0 += op.term2<f32>(b0, v0); t1 += op.term2<f32>(b1, v1);
+      t2 += op.term2<f32>(b2, v2); t3 += op.term2<f32>(b3, v3);
     }
     first = (s0 + s2) + (s1 + s3);
     second = (t0 + t2) + (t1 + t3);
@@ -199,12 +328,11 @@ export let secondSum: f64 = 0;
   let tail: f64 = 0;
   let tail2: f64 = 0;
   for (; i < n; i++) {
-    const va = ld<f32>(at(a, i));
     const vb = ld<f32>(at(b, i));
-    const v = op.term<f32>(va, vb, k, 0);
+    const v = op.term<f32>(ld<f32>(at(a, i)), k, 0);
     if (op.keep()) st<f32>(at(out, i), v);
     tail += v;
-    tail2 += op.term2<f32>(va, vb, v);
+    tail2 += op.term2<f32>(vb, v);
   }
   secondSum = second + tail2;
   return first + tail;

@@ -5,19 +5,27 @@
 // taken as log1p(s − 1), so the largest entries (y ≈ −tiny) keep relative accuracy; y_j is then
 // formed in double precision as (x_j − m) − log s (x_j − m is exact there) and rounded once.
 import { constantBase, ld, mul, st, sub, subSubF64 } from "../lanes";
-import { expShifted } from "../math";
-import { at, maxOf, secondSum, sum64, sum64x2 } from "../reduce";
+import { expFromReduced, expShifted, expShiftedR, expShiftedZ } from "../math";
+import { at, maxOf, secondSum, sum64p, sum64x2 } from "../reduce";
 import { ExpShifted } from "../terms";
 
+/** e^(x − m) in the stages of ExpShifted (terms.ts), and dy: sum64x2's two terms. */
 @final @unmanaged class ExpAndDy {
-  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
-  @inline term2<T>(_x: T, dy: T, _e: T): T { return dy; }
+  @inline term<T>(x: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
+  @inline first<T>(x: T, m: T, kz: T): T { return expShiftedZ<T>(x, m, kz); }
+  @inline second<T>(x: T, m: T, z: T, kz: T): T { return expShiftedR<T>(x, m, z, kz); }
+  @inline last<T>(z: T, r: T, kz: T): T { return expFromReduced<T>(z, r, kz); }
+  @inline term2<T>(dy: T, _e: T): T { return dy; }
   @inline keep(): bool { return false; }
 }
 
+/** ExpAndDy, with e^(x − m) also stored. */
 @final @unmanaged class ExpAndDyKeep {
-  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
-  @inline term2<T>(_x: T, dy: T, _e: T): T { return dy; }
+  @inline term<T>(x: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
+  @inline first<T>(x: T, m: T, kz: T): T { return expShiftedZ<T>(x, m, kz); }
+  @inline second<T>(x: T, m: T, z: T, kz: T): T { return expShiftedR<T>(x, m, z, kz); }
+  @inline last<T>(z: T, r: T, kz: T): T { return expFromReduced<T>(z, r, kz); }
+  @inline term2<T>(dy: T, _e: T): T { return dy; }
   @inline keep(): bool { return true; }
 }
 
@@ -26,7 +34,7 @@ export function logSoftmax_f32(x: usize, y: usize, rows: i32, cols: i32): void {
     const xr = at(x, r * cols);
     const yr = at(y, r * cols);
     const m = maxOf(xr, cols);
-    const s = sum64<ExpShifted>(xr, xr, 0, cols, m);
+    const s = sum64p<ExpShifted>(xr, 0, cols, m);
     const logSum = Math.log1p(s - 1.0);
     let i = 0;
     if (ASC_FEATURE_SIMD) {

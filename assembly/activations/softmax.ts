@@ -7,19 +7,27 @@
 // accumulated in f64, so the forward error is that of one exp, one reciprocal and one product.
 // A row holding NaN or +Inf, or only −Inf, is NaN throughout (as in PyTorch).
 import { constantBase, ld, mul, splat, st, sub } from "../lanes";
-import { expShifted } from "../math";
-import { at, maxOf, secondSum, sum64, sum64x2, map2 } from "../reduce";
+import { expFromReduced, expShifted, expShiftedR, expShiftedZ } from "../math";
+import { at, maxOf, secondSum, sum64p, sum64x2, map2 } from "../reduce";
 import { ExpShiftedKeep, Scale } from "../terms";
 
+/** e = e^(x − m) in the stages of ExpShifted (terms.ts), and dy·e: sum64x2's two terms. */
 @final @unmanaged class ExpAndDyExp {
-  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
-  @inline term2<T>(_x: T, dy: T, e: T): T { return mul<T>(dy, e); }
+  @inline term<T>(x: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
+  @inline first<T>(x: T, m: T, kz: T): T { return expShiftedZ<T>(x, m, kz); }
+  @inline second<T>(x: T, m: T, z: T, kz: T): T { return expShiftedR<T>(x, m, z, kz); }
+  @inline last<T>(z: T, r: T, kz: T): T { return expFromReduced<T>(z, r, kz); }
+  @inline term2<T>(dy: T, e: T): T { return mul<T>(dy, e); }
   @inline keep(): bool { return false; }
 }
 
+/** ExpAndDyExp, with e also stored. */
 @final @unmanaged class ExpAndDyExpKeep {
-  @inline term<T>(x: T, _dy: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
-  @inline term2<T>(_x: T, dy: T, e: T): T { return mul<T>(dy, e); }
+  @inline term<T>(x: T, m: T, kz: T): T { return expShifted<T>(x, m, kz); }
+  @inline first<T>(x: T, m: T, kz: T): T { return expShiftedZ<T>(x, m, kz); }
+  @inline second<T>(x: T, m: T, z: T, kz: T): T { return expShiftedR<T>(x, m, z, kz); }
+  @inline last<T>(z: T, r: T, kz: T): T { return expFromReduced<T>(z, r, kz); }
+  @inline term2<T>(dy: T, e: T): T { return mul<T>(dy, e); }
   @inline keep(): bool { return true; }
 }
 
@@ -28,7 +36,7 @@ export function softmax_f32(x: usize, y: usize, rows: i32, cols: i32): void {
     const xr = at(x, r * cols);
     const yr = at(y, r * cols);
     const m = maxOf(xr, cols);
-    const s = sum64<ExpShiftedKeep>(xr, xr, yr, cols, m);
+    const s = sum64p<ExpShiftedKeep>(xr, yr, cols, m);
     map2<Scale>(yr, yr, yr, cols, <f32>(1.0 / s));
   }
 }
