@@ -1,5 +1,6 @@
 // The playground (web/) in a real Chromium: built with Vite once, served as the static site it
-// is, then driven by clicks and keys as a user would. Screenshots go to test-results/ (gitignored).
+// is (by a server that sends no isolation headers: the site's service worker adds them), then
+// driven by clicks and keys as a user would. Screenshots go to test-results/ (gitignored).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +31,9 @@ afterAll(async () => {
 /**
  * A fresh page (new context: no cache, no service worker) with everything it reports as going
  * wrong collected, as test/browser/chromium.ts's withPage does: console errors and warnings (the
- * workers' included), uncaught exceptions, failed requests, HTTP errors.
+ * workers' included), uncaught exceptions, failed requests, HTTP errors. Returned once the page
+ * is cross-origin isolated, as a visitor gets it: its service worker installs and the page
+ * reloads once, a second or so after the first load.
  */
 async function open(hash = "", viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport });
@@ -45,6 +48,7 @@ async function open(hash = "", viewport = { width: 1280, height: 900 }): Promise
     if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
   });
   await page.goto(server.url + hash);
+  await page.waitForFunction(() => crossOriginIsolated, null, { timeout: 30_000 });
   return { context, page, errors };
 }
 
@@ -59,6 +63,107 @@ async function waitForText(page: Page, selector: string, pattern: RegExp, timeou
 const epochOf = (page: Page): Promise<number> => page.locator("#stat-epoch").evaluate((e) => Number((e as HTMLElement).dataset.value));
 
 describe("playground", () => {
+  it("the built site, served without isolation headers, becomes cross-origin isolated through its service worker (one reload) and trains on every core", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}${m.worker() ? " (worker)" : ""}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => errors.push(`uncaught: ${e.stack || e.message}`));
+    let loads = 0;
+    page.on("load", () => void loads++);
+    try {
+      const response = await page.goto(server.url);
+      expect(response?.headers()["cross-origin-embedder-policy"]).toBeUndefined();
+      // First load: not isolated, and the page says so, and that it will reload.
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await page.locator("#threads-note").textContent()).toMatch(/^This page is not cross-origin isolated, so training runs on one thread: .*the page reloads once, when it is ready\.$/);
+      expect(await page.locator("#stat-backend").textContent()).toBe("wasm-relaxed · 1 thread");
+      await page.waitForFunction(() => crossOriginIsolated, null, { timeout: 30_000 });
+      expect(loads).toBe(2);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      console.log(`playground: isolated after one reload; navigator.hardwareConcurrency ${cores}`);
+      expect(await page.locator("#threads-note").isHidden()).toBe(true);
+      expect(await page.locator("#threads").isEnabled()).toBe(true);
+      expect(await page.locator("#threads option").first().textContent()).toBe(`auto (${cores})`);
+      expect(await page.locator("#stat-backend").textContent()).toBe(`wasm-relaxed · ${cores} threads`);
+
+      // A network large enough that its batches are split over the threads.
+      await page.getByRole("button", { name: "Circles" }).click();
+      await page.getByLabel("Units").fill("128");
+      await page.getByLabel("Batch size").fill("128");
+      await page.getByLabel("Epochs").fill("5");
+      await page.getByRole("button", { name: "Train" }).click();
+      await waitForText(page, "#status", /Done/);
+      expect(await page.locator("#stat-backend").textContent()).toBe(`wasm-relaxed · ${cores} threads`);
+      expect(await page.locator("#stat-backend").getAttribute("data-threads")).toBe(String(cores));
+      // One thread when chosen, and on a backend without threads.
+      await page.locator("#threads").selectOption("1");
+      await page.getByRole("button", { name: "Train" }).click();
+      await waitForText(page, "#status", /Done/);
+      expect(await page.locator("#stat-backend").getAttribute("data-threads")).toBe("1");
+      await page.locator("#threads").selectOption("auto");
+      await page.locator("#backend").selectOption("wasm");
+      expect(await page.locator("#stat-backend").textContent()).toBe("wasm · 1 thread");
+      expect(loads).toBe(2);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a visitor who has started before the service worker is ready is not reloaded: the page says a reload gives threads", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let loads = 0;
+    page.on("load", () => void loads++);
+    try {
+      await page.goto(server.url);
+      // A point placed at once, long before the worker has cached the build.
+      await page.locator("#canvas").click({ position: { x: 40, y: 40 } });
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+      await waitForText(page, "#threads-note", /^Reload the page to train on up to \d+ threads: its service worker now makes it cross-origin isolated\.$/, 5_000);
+      await page.waitForTimeout(300);
+      expect(loads).toBe(1);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      await page.reload();
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("where the page cannot be isolated (a browser without service workers), it says why once, in the page, and trains on one thread", async () => {
+    const context = await browser.newContext();
+    // A browser without service workers (as some private windows are).
+    await context.addInitScript("delete Navigator.prototype.serviceWorker;");
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}${m.worker() ? " (worker)" : ""}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => errors.push(`uncaught: ${e.stack || e.message}`));
+    try {
+      await page.goto(server.url);
+      await page.waitForLoadState("load");
+      await waitForText(page, "#threads-note", /not cross-origin isolated, so training runs on one thread: .*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp\.$/);
+      expect(await page.locator("#threads").isDisabled()).toBe(true);
+      await page.getByRole("button", { name: "XOR" }).click();
+      for (let run = 0; run < 2; run++) {
+        await page.getByRole("button", { name: "Train" }).click();
+        await waitForText(page, "#status", /Done/);
+        expect(await page.locator("#stat-backend").textContent()).toBe("wasm-relaxed · 1 thread");
+        expect(await page.locator("#stat-backend").getAttribute("data-threads")).toBe("1");
+      }
+      expect(await page.locator("#threads-note").count()).toBe(1);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("trains the XOR preset to high accuracy through clicks, draws both regions, and takes points from the keyboard", async () => {
     const { context, page, errors } = await open();
     await page.getByRole("button", { name: "XOR" }).click();
@@ -68,7 +173,9 @@ describe("playground", () => {
     await page.getByRole("button", { name: "Train" }).click();
     await page.waitForFunction(() => Number(document.getElementById("stat-accuracy")?.dataset.value) >= 0.9, null, { timeout: 30_000 });
     await waitForText(page, "#status", /Done/);
-    expect(await page.locator("#stat-backend").textContent()).toBe("wasm-relaxed");
+    // Training asked for threads: "auto", one per core (headless Chromium reports the machine's).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(await page.locator("#stat-backend").textContent()).toBe(`wasm-relaxed · ${cores} thread${cores === 1 ? "" : "s"}`);
     const accuracy = Number(await page.locator("#stat-accuracy").getAttribute("data-value"));
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
     expect(await page.locator("#stat-speed").textContent()).toMatch(/\d/);
@@ -196,11 +303,14 @@ describe("playground", () => {
     page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
     try {
       await page.goto(own.url);
-      // It registers after load, caches the whole build while installing, then claims the page.
-      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+      // It registers after load, caches the whole build while installing, then claims the page,
+      // which reloads into isolation.
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null && crossOriginIsolated, null, { timeout: 15_000 });
       await own.close();
       await page.reload();
       expect(await page.locator("h1").textContent()).toContain("descent");
+      // Served from the cache with the isolation headers: still on threads.
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       await page.getByRole("button", { name: "Blobs" }).click();
       await page.getByLabel("Epochs").fill("40");
       await page.getByRole("button", { name: "Train" }).click();

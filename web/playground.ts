@@ -1,11 +1,13 @@
 // The playground view: points on a canvas (mouse, touch or keyboard), a model chosen in the form,
 // and training in a worker (trainInWorker) while the decision regions, the loss curve and the
-// numbers update. Nothing heavy runs on the main thread: the worker trains, and the regions are
-// computed a few grid rows per frame from the weights the worker sends about every 100 ms.
+// numbers update. Nothing heavy runs on the main thread: the worker trains, on threads where the
+// page is cross-origin isolated, and the regions are computed a few grid rows per frame from the
+// weights the worker sends about every 100 ms.
 import {
   BACKENDS, availableBackends, bestBackend, createRuntime, trainInWorker, type Backend, type EpochInfo, type Model, type Runtime,
 } from "../src/index.ts";
 import { PRESETS, makePreset, presetClasses, toTraining, type Point, type Preset } from "./data.ts";
+import { NOT_ISOLATED, isIsolated } from "./isolation.ts";
 import { ACTIVATION_NAMES, buildModel, describeSettings, parameterCount, type LayerSettings, type ModelSettings, type Optimizer } from "./model-config.ts";
 import { CLASS_NAMES, RegionPainter, drawLoss, drawScene } from "./plot.ts";
 
@@ -36,7 +38,18 @@ interface Run {
   updateEvery: number;
 }
 
-export function setupPlayground(): void {
+/** Threads that training can use on any backend: the SIMD builds only. */
+const THREADED: readonly Backend[] = ["wasm-relaxed", "wasm-simd"];
+
+export interface Playground {
+  /** Says that a reload would make the page cross-origin isolated (the service worker is ready). */
+  reloadForThreads(): void;
+  /** Says no more that the service worker will make the page isolated (it could not register). */
+  noServiceWorker(): void;
+}
+
+/** `reloading`: the page will reload as soon as its service worker makes it cross-origin isolated. */
+export function setupPlayground({ reloading = false } = {}): Playground {
   const canvas = $<HTMLCanvasElement>("canvas");
   const form = $<HTMLFormElement>("controls");
   const status = $("status");
@@ -46,6 +59,8 @@ export function setupPlayground(): void {
   const kind = $<HTMLSelectElement>("model-kind");
   const network = $("network");
   const backendSelect = $<HTMLSelectElement>("backend");
+  const threadsSelect = $<HTMLSelectElement>("threads");
+  const threadsNote = $("threads-note");
   const trainButton = $<HTMLButtonElement>("train");
   const stopButton = $<HTMLButtonElement>("stop");
   const cancelButton = $<HTMLButtonElement>("cancel");
@@ -81,6 +96,44 @@ export function setupPlayground(): void {
     if (!available) option.textContent = `${b} (not supported here)`;
   }
   backendSelect.value = best;
+
+  // ------------------------------------------------------------------ threads
+  // "auto" is one per logical core (the worker's runtime counts them); a number is at most those.
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  (threadsSelect.options[0] as HTMLOptionElement).textContent = `auto (${cores})`;
+  for (let t = 1; t <= Math.min(cores, 16); t++) {
+    const o = document.createElement("option");
+    o.value = String(t);
+    o.textContent = String(t);
+    threadsSelect.appendChild(o);
+  }
+  const say = (note: string): void => {
+    threadsNote.textContent = note;
+    threadsNote.hidden = false;
+  };
+  // Said once, in the page: training asks for no threads here, so nothing says it again.
+  if (!isIsolated()) {
+    threadsSelect.disabled = true;
+    say(reloading ? `${NOT_ISOLATED} The playground's service worker adds them: the page reloads once, when it is ready.` : NOT_ISOLATED);
+  }
+  /** What trainInWorker is asked for on `backend`. */
+  const threadsFor = (backend: Backend): number | "auto" => {
+    if (!isIsolated() || !THREADED.includes(backend)) return 1;
+    return threadsSelect.value === "auto" ? "auto" : Number(threadsSelect.value);
+  };
+  const showBackend = (backend: string, threads: number): void => {
+    stat.backend.textContent = `${backend} · ${threads} thread${threads === 1 ? "" : "s"}`;
+    stat.backend.dataset.threads = String(threads);
+  };
+  /** What the next run will use, until a run's worker says what it does use. */
+  const showPlan = (): void => {
+    if (run !== undefined) return;
+    const backend = backendSelect.value as Backend;
+    const t = threadsFor(backend);
+    showBackend(backend, t === "auto" ? cores : t);
+  };
+  backendSelect.addEventListener("change", showPlan);
+  threadsSelect.addEventListener("change", showPlan);
   const runtimes = new Map<Backend, Promise<Runtime>>();
   const runtimeFor = (backend: Backend): Promise<Runtime> => {
     let rt = runtimes.get(backend);
@@ -344,7 +397,10 @@ export function setupPlayground(): void {
       description: describeSettings(settings, classes), updateEvery: updateEveryFor(parameterCount(settings, classes)),
     };
     run = current;
-    stat.backend.textContent = next.runtime.backend;
+    const asked = threadsFor(backend);
+    showBackend(backend, asked === "auto" ? cores : asked);
+    // Until the worker says what it runs on (onStart).
+    stat.backend.dataset.threads = "";
     setTraining(true);
     setStatus(`Training ${current.description} on ${points.length} points …`);
     drawLoss(lossChart, [], settings.epochs);
@@ -354,6 +410,13 @@ export function setupPlayground(): void {
         batchSize: settings.batchSize,
         updateEvery: current.updateEvery,
         signal: current.controller.signal,
+        threads: asked,
+        onStart: ({ backend: used, threads, singleThreaded }) => {
+          if (run !== current) return;
+          showBackend(used, threads);
+          // Where this page is isolated and its worker still cannot start threads (no nested workers, say).
+          if (singleThreaded !== undefined) say(`Training runs on one thread: ${singleThreaded}.`);
+        },
         onEpoch: (info) => {
           if (current.controller.signal.aborted) return false;
           losses.push(info.loss);
@@ -464,6 +527,13 @@ export function setupPlayground(): void {
   drawLoss(lossChart, [], 0);
   pointsChanged();
   fitCanvas();
+  showPlan();
+  return {
+    reloadForThreads: () => say(`Reload the page to train on up to ${cores} threads: its service worker now makes it cross-origin isolated.`),
+    noServiceWorker: () => {
+      if (!isIsolated()) say(NOT_ISOLATED);
+    },
+  };
 }
 
 /** Sets an element's text only when it changes (no needless layout work per frame). */
