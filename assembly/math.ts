@@ -79,11 +79,20 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
   return expFromReduced<T>(z, r, kz);
 }
 
-/** e^x for x <= 0. */
+/** e^x for x <= 0. In two halves as expShifted: z = expZ(x), then expFromReduced(z, expR(x, z)). */
 @inline export function expNonPos<T>(x: T, kz: T): T {
-  const xc = atLeast<T>(x, konst<T>(-104.0, kz));
-  const z = roundedLog2<T>(xc, MAGIC_64, kz);
-  return expFromReduced<T>(z, reduce<T>(xc, sub<T>(z, konst<T>(MAGIC_64, kz)), kz), kz);
+  const z = expZ<T>(x, kz);
+  return expFromReduced<T>(z, expR<T>(x, z, kz), kz);
+}
+
+/** The magic sum (roundedLog2) of e^x, x clamped at −104. */
+@inline export function expZ<T>(x: T, kz: T): T {
+  return roundedLog2<T>(atLeast<T>(x, konst<T>(-104.0, kz)), MAGIC_64, kz);
+}
+
+/** The reduced argument of e^x given z = expZ(x). */
+@inline export function expR<T>(x: T, z: T, kz: T): T {
+  return reduce<T>(atLeast<T>(x, konst<T>(-104.0, kz)), sub<T>(z, konst<T>(MAGIC_64, kz)), kz);
 }
 
 /** e^x − 1 for x <= 0, with full relative accuracy near 0 (−Inf gives −1, NaN gives NaN). */

@@ -231,6 +231,78 @@ import { constantBase, LANES, ld, st } from "./lanes";
   return lanes + tail;
 }
 
+/**
+ * Σ op.term(a[i], b[i]) in f64, as sum64, for an op whose term comes in two stages that read the
+ * inputs again in the second: term(a, b, _, kz) = op.last(f, op.second(a, f), a, b), f = op.first(a);
+ * software pipelined as sum64p, with a and b loaded again in the second stage rather than carried
+ * (a load is cheaper than the registers). Same terms, same order, same bits as sum64.
+ */
+@inline export function sum64p2<Op>(a: usize, b: usize, n: i32): f64 {
+  const op = changetype<Op>(0);
+  let lanes: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const kz = constantBase<v128>();
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    if (i + 4 * LANES <= n) {
+      let p = at(a, i);
+      let a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48);
+      let f0 = op.first<v128>(a0, kz), f1 = op.first<v128>(a1, kz);
+      let f2 = op.first<v128>(a2, kz), f3 = op.first<v128>(a3, kz);
+      let s0 = op.second<v128>(a0, f0, kz), s1 = op.second<v128>(a1, f1, kz);
+      let s2 = op.second<v128>(a2, f2, kz), s3 = op.second<v128>(a3, f3, kz);
+      i += 4 * LANES;
+      if (i + 4 * LANES <= n) do {
+        const pa = at(a, i - 4 * LANES), pb = at(b, i - 4 * LANES);
+        const v0 = op.last<v128>(f0, s0, v128.load(pa), v128.load(pb), kz);
+        const v1 = op.last<v128>(f1, s1, v128.load(pa, 16), v128.load(pb, 16), kz);
+        const v2 = op.last<v128>(f2, s2, v128.load(pa, 32), v128.load(pb, 32), kz);
+        const v3 = op.last<v128>(f3, s3, v128.load(pa, 48), v128.load(pb, 48), kz);
+        lo = addLow(lo, v0); hi = addLow(hi, high(v0));
+        lo = addLow(lo, v1); hi = addLow(hi, high(v1));
+        lo = addLow(lo, v2); hi = addLow(hi, high(v2));
+        lo = addLow(lo, v3); hi = addLow(hi, high(v3));
+        p = at(a, i);
+        a0 = v128.load(p); a1 = v128.load(p, 16); a2 = v128.load(p, 32); a3 = v128.load(p, 48);
+        f0 = op.first<v128>(a0, kz); f1 = op.first<v128>(a1, kz);
+        f2 = op.first<v128>(a2, kz); f3 = op.first<v128>(a3, kz);
+        s0 = op.second<v128>(a0, f0, kz); s1 = op.second<v128>(a1, f1, kz);
+        s2 = op.second<v128>(a2, f2, kz); s3 = op.second<v128>(a3, f3, kz);
+        i += 4 * LANES;
+      } while (i + 4 * LANES <= n);
+      const pa = at(a, i - 4 * LANES), pb = at(b, i - 4 * LANES);
+      const v0 = op.last<v128>(f0, s0, v128.load(pa), v128.load(pb), kz);
+      const v1 = op.last<v128>(f1, s1, v128.load(pa, 16), v128.load(pb, 16), kz);
+      const v2 = op.last<v128>(f2, s2, v128.load(pa, 32), v128.load(pb, 32), kz);
+      const v3 = op.last<v128>(f3, s3, v128.load(pa, 48), v128.load(pb, 48), kz);
+      lo = addLow(lo, v0); hi = addLow(hi, high(v0));
+      lo = addLow(lo, v1); hi = addLow(hi, high(v1));
+      lo = addLow(lo, v2); hi = addLow(hi, high(v2));
+      lo = addLow(lo, v3); hi = addLow(hi, high(v3));
+    }
+    if (i + LANES <= n) do {
+      const v = op.term<v128>(ld<v128>(at(a, i)), ld<v128>(at(b, i)), kz, kz);
+      lo = addLow(lo, v); hi = addLow(hi, high(v));
+      i += LANES;
+    } while (i + LANES <= n);
+    const pair = f64x2.add(lo, hi);
+    lanes = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (; i + LANES <= n; i += LANES) {
+      s0 += op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), 0, 0);
+      s1 += op.term<f32>(ld<f32>(at(a, i + 1)), ld<f32>(at(b, i + 1)), 0, 0);
+      s2 += op.term<f32>(ld<f32>(at(a, i + 2)), ld<f32>(at(b, i + 2)), 0, 0);
+      s3 += op.term<f32>(ld<f32>(at(a, i + 3)), ld<f32>(at(b, i + 3)), 0, 0);
+    }
+    lanes = (s0 + s2) + (s1 + s3);
+  }
+  let tail: f64 = 0;
+  for (; i < n; i++) tail += op.term<f32>(ld<f32>(at(a, i)), ld<f32>(at(b, i)), 0, 0);
+  return lanes + tail;
+}
+
 /** The second sum of the last sum64x2 call. */
 export let secondSum: f64 = 0;
 
