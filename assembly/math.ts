@@ -8,7 +8,8 @@
 //   n = round(x·log2 e) by a magic-number add whose bits also give 2ⁿ with one shift,
 //   r = x − n·ln2  (ln2 split in a 9-bit head and a tail, so n·head is exact)
 //   expm1(r) = r + r²·q(r), q of degree 4, on |r| ≤ ln2/2  (approximation error < 0.3·2⁻²⁴)
-//   e^x = (2ⁿ⁺⁶⁴·(1 + expm1(r)))·2⁻⁶⁴, so subnormal results round once
+//   e^x = (2ⁿ⁺⁶⁴·(1 + expm1(r)))·2⁻⁶⁴, so subnormal results round once (in the relaxed-SIMD
+//   build, 2ⁿ⁺⁶⁴·expm1(r) + 2ⁿ⁺⁶⁴ as one madd)
 //   expm1(x) = 2ⁿ·expm1(r) + (2ⁿ − 1), exact at n = 0, so it keeps full relative accuracy near 0.
 // Measured against float64 over 4·10⁶ float32 inputs of every exponent: ≤ 1 ulp for e^x (it is
 // elu′ for x <= 0, checked by test/activations.test.ts), ≤ 1.1 ulp for expm1 (elu).
@@ -62,6 +63,11 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 /** e^x for x in [−104, 0] from the magic sum z of roundedLog2 (bias 127 + 64) and r. */
 @inline export function expFromReduced<T>(z: T, r: T, kz: T): T {
   const p = expm1Poly<T>(r, kz);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    // (1 + p)·2^(n+64) as one fused p·s + s: an add and a constant fewer, and one rounding.
+    const s = exponentOf<T>(z);
+    return mul<T>(madd<T>(p, s, s), konst<T>(TWO_M64, kz));
+  }
   return mul<T>(mul<T>(add<T>(konst<T>(1.0, kz), p), exponentOf<T>(z)), konst<T>(TWO_M64, kz));
 }
 
@@ -157,11 +163,12 @@ const L11: f32 = 0.09090909090909091;
   const bv = sub<T>(d, x);
   const err = add<T>(sub<T>(x, sub<T>(d, bv)), sub<T>(neg<T>(m), bv));
   const r = reduce<T>(atLeast<T>(d, konst<T>(-104.0, kz)), sub<T>(z, konst<T>(MAGIC_64, kz)), kz);
-  // Where d >= −104, |err| <= ulp(d)/2 <= 2^-17, untouched by the clamp. Below, err may be large,
+  // Where d >= −104, |err| <= ulp(d)/2 <= 2^-18, untouched by the clamp. Below, err may be large,
   // or NaN where d is −Inf, and must not count: the argument is −104 there (z and r are those of
-  // −104, r = −104 + 150·ln2 ≈ −0.028), and with err in [−1, 2^-10] the result stays below 2^-150,
-  // which rounds to +0 as without it. Two instructions, where testing d costs four.
-  return add<T>(r, clampOrLow<T>(err, konst<T>(-1.0, kz), konst<T>(0.0009765625, kz)));
+  // −104, r = −104 + 150·ln2 ≈ −0.028), and with err in [LN2_LO, Q4] ≈ [−2.1e-4, 1.4e-3] the
+  // result stays below 2^-150, which rounds to +0 as without it. Two instructions, where testing d
+  // costs four, and two constants the loop holds anyway.
+  return add<T>(r, clampOrLow<T>(err, konst<T>(LN2_LO, kz), konst<T>(Q4, kz)));
 }
 
 /** σ from x and e = e^(−|x|) ∈ (0, 1]: 1/(1 + e) for x >= 0, e/(1 + e) below. */
