@@ -410,6 +410,53 @@ export let secondSum: f64 = 0;
   return first + tail;
 }
 
+/**
+ * out[i] = op.apply(e, b[i], p, q) for every i, e being op's term of a[i] in the two stages of
+ * sum64p (e = op.last(f, op.second(a[i], k, f)), f = op.first(a[i], k)): an elementwise map
+ * software pipelined as sum64p is. out may alias a or b (element i is read before it is written).
+ */
+@inline export function map2p<Op>(a: usize, b: usize, out: usize, n: i32, k: f32, p: f32, q: f32): void {
+  const op = changetype<Op>(0);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const kv = f32x4.splat(k), pv = f32x4.splat(p), qv = f32x4.splat(q);
+    const kz = constantBase<v128>();
+    if (i + 4 * LANES <= n) {
+      let pa = at(a, i);
+      let a0 = v128.load(pa), a1 = v128.load(pa, 16), a2 = v128.load(pa, 32), a3 = v128.load(pa, 48);
+      let f0 = op.first<v128>(a0, kv, kz), f1 = op.first<v128>(a1, kv, kz);
+      let f2 = op.first<v128>(a2, kv, kz), f3 = op.first<v128>(a3, kv, kz);
+      let s0 = op.second<v128>(a0, kv, f0, kz), s1 = op.second<v128>(a1, kv, f1, kz);
+      let s2 = op.second<v128>(a2, kv, f2, kz), s3 = op.second<v128>(a3, kv, f3, kz);
+      i += 4 * LANES;
+      if (i + 4 * LANES <= n) do {
+        const pb = at(b, i - 4 * LANES), po = at(out, i - 4 * LANES);
+        v128.store(po, op.apply<v128>(op.last<v128>(f0, s0, kz), v128.load(pb), pv, qv));
+        v128.store(po, op.apply<v128>(op.last<v128>(f1, s1, kz), v128.load(pb, 16), pv, qv), 16);
+        v128.store(po, op.apply<v128>(op.last<v128>(f2, s2, kz), v128.load(pb, 32), pv, qv), 32);
+        v128.store(po, op.apply<v128>(op.last<v128>(f3, s3, kz), v128.load(pb, 48), pv, qv), 48);
+        pa = at(a, i);
+        a0 = v128.load(pa); a1 = v128.load(pa, 16); a2 = v128.load(pa, 32); a3 = v128.load(pa, 48);
+        f0 = op.first<v128>(a0, kv, kz); f1 = op.first<v128>(a1, kv, kz);
+        f2 = op.first<v128>(a2, kv, kz); f3 = op.first<v128>(a3, kv, kz);
+        s0 = op.second<v128>(a0, kv, f0, kz); s1 = op.second<v128>(a1, kv, f1, kz);
+        s2 = op.second<v128>(a2, kv, f2, kz); s3 = op.second<v128>(a3, kv, f3, kz);
+        i += 4 * LANES;
+      } while (i + 4 * LANES <= n);
+      const pb = at(b, i - 4 * LANES), po = at(out, i - 4 * LANES);
+      v128.store(po, op.apply<v128>(op.last<v128>(f0, s0, kz), v128.load(pb), pv, qv));
+      v128.store(po, op.apply<v128>(op.last<v128>(f1, s1, kz), v128.load(pb, 16), pv, qv), 16);
+      v128.store(po, op.apply<v128>(op.last<v128>(f2, s2, kz), v128.load(pb, 32), pv, qv), 32);
+      v128.store(po, op.apply<v128>(op.last<v128>(f3, s3, kz), v128.load(pb, 48), pv, qv), 48);
+    }
+    if (i + LANES <= n) do {
+      st<v128>(at(out, i), op.apply<v128>(op.term<v128>(ld<v128>(at(a, i)), kv, kz), ld<v128>(at(b, i)), pv, qv));
+      i += LANES;
+    } while (i + LANES <= n);
+  }
+  for (; i < n; i++) st<f32>(at(out, i), op.apply<f32>(op.term<f32>(ld<f32>(at(a, i)), k, 0), ld<f32>(at(b, i)), p, q));
+}
+
 /** The four f32 lane sums of v combined in this file's order: (s0 + s2) + (s1 + s3). */
 @inline export function lanesOf(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
