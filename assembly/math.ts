@@ -64,7 +64,8 @@ const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64
 @inline export function expFromReduced<T>(z: T, r: T, kz: T): T {
   const p = expm1Poly<T>(r, kz);
   if (ASC_FEATURE_RELAXED_SIMD) {
-    // (1 + p)·2^(n+64) as one fused p·s + s: an add and a constant fewer, and one rounding.
+    // (1 + p)·2^(n+64) as one fused p·s + s, an add and a constant fewer: the same bits, since s
+    // is a power of two (rounding p·s + s once is rounding 1 + p, then scaling it exactly).
     const s = exponentOf<T>(z);
     return mul<T>(madd<T>(p, s, s), konst<T>(TWO_M64, kz));
   }
