@@ -16,7 +16,12 @@ export function copy_f32(src: usize, dst: usize, n: i32): void {
 }
 
 export function fill_f32(dst: usize, value: f32, n: i32): void {
-  for (let i = 0; i < n; i++) store<f32>(at(dst, i), value);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const v = f32x4.splat(value);
+    for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v);
+  }
+  for (; i < n; i++) store<f32>(at(dst, i), value);
 }
 
 export function addRow_f32(z: usize, b: usize, rows: i32, cols: i32): void {
