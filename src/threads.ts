@@ -202,11 +202,15 @@ async function startNode(size: number, data: WorkerData, started: PoolWorker[]):
   }
 }
 
-/** Starts one Web Worker per index from a blob: URL of the worker's source, as startNode does. */
+/**
+ * Starts one Web Worker per index from a blob: URL of the worker's source, all at once (a
+ * browser starts each in tens of milliseconds, and "auto" may ask for many).
+ */
 async function startWeb(size: number, data: WorkerData, started: PoolWorker[]): Promise<void> {
   if (typeof Worker !== "function") throw new Error("this platform has no Worker");
   const url = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: "text/javascript" }));
   try {
+    const ready: Promise<void>[] = [];
     for (let index = 0; index < size; index++) {
       const w = new Worker(url, { name: `descent-thread-${index + 1}` });
       started.push({
@@ -220,17 +224,21 @@ async function startWeb(size: number, data: WorkerData, started: PoolWorker[]): 
           return Promise.resolve();
         },
       });
-      await new Promise<void>((resolve, reject) => {
-        w.onmessage = (e: MessageEvent) => (e.data === "ready" ? resolve() : reject(new Error(String(e.data))));
+      ready.push(new Promise<void>((resolve, reject) => {
+        w.onmessage = (e: MessageEvent) => {
+          w.onmessage = null;
+          w.onerror = null;
+          if (e.data === "ready") resolve();
+          else reject(new Error(String(e.data)));
+        };
         w.onerror = (e: ErrorEvent) => {
           e.preventDefault();
           reject(new Error(e.message || "the worker failed to start (a Content-Security-Policy without worker-src blob:?)"));
         };
         w.postMessage({ ...data, index });
-      });
-      w.onmessage = null;
-      w.onerror = null;
+      }));
     }
+    await Promise.all(ready);
   } finally {
     URL.revokeObjectURL(url);
   }

@@ -218,20 +218,22 @@ describe("threads in Chromium", () => {
 
   type Trained = { threads: number; modelThreads: number; label: string; weights: number[][] };
 
-  it("an isolated page's worker: createRuntime({ threads: 2 }) gets a pool, and trains a network to 1 thread's weights (to rounding) and to Node's 2 threads bit for bit", async () => {
+  it("an isolated page's worker: createRuntime({ threads: 2 }) gets a pool, and trains a network to 1 thread's weights (to rounding) and to Node's bits on 1, 2 and 4 threads", async () => {
     await withPage(browser, threadsPage(isolated), async ({ page, response, problems }) => {
       expect(response?.headers()["cross-origin-embedder-policy"]).toBe("require-corp");
-      const runtimes = [{ backend: "wasm-simd", threads: 2 }, { backend: "wasm-simd", threads: 2 }, { backend: "wasm-simd", threads: 1 }];
+      const runtimes = [2, 2, 1, 4].map((threads) => ({ backend: "wasm-simd", threads }));
       const result = await inWorker<{ crossOriginIsolated: boolean; runtimes: Trained[] }>(page, { type: "train", ...task, runtimes });
       expect(result.crossOriginIsolated).toBe(true);
-      const [two, again, one] = result.runtimes;
-      expect([two.threads, two.modelThreads, one.threads]).toEqual([2, 2, 1]);
+      const [two, again, one, four] = result.runtimes;
+      expect([two.threads, two.modelThreads, one.threads, four.threads]).toEqual([2, 2, 1, 4]);
       expect(two.label).toBe("wasm-simd runtime with 2 threads");
       // The same bits run to run, and as Node's worker threads computed them.
       expect(again.weights).toEqual(two.weights);
       expect(two.weights).toEqual(await nodeWeights(2));
-      // One thread sums the batch in another order: the same weights to float32 rounding.
+      // Each thread count its own bits, the same as Node's (four threads: three Web Workers).
       expect(one.weights).toEqual(await nodeWeights(1));
+      expect(four.weights).toEqual(await nodeWeights(4));
+      // One thread sums the batch in another order: the same weights to float32 rounding.
       expect(two.weights).not.toEqual(one.weights);
       two.weights.forEach((w, i) => {
         const scale = Math.max(...one.weights[i].map(Math.abs));

@@ -28,6 +28,46 @@ const tasks = {
     return { crossOriginIsolated: globalThis.crossOriginIsolated, runtimes: out };
   },
 
+  /**
+   * Times epochs of the spec's network on each thread count: random rows (a fixed seed) of `cols`
+   * features and `classes` labels, on `backend` (undefined: the best). Each round fits a new model
+   * for `epochs` epochs on each thread count in turn, after a warm-up round; an epoch's time is the interval between onEpoch calls
+   * (so the first epoch, which includes the data's upload, is not timed). For
+   * bench/browser-threads.ts.
+   */
+  async epochs({ spec, rows, cols, classes, threads, backend, rounds, epochs }) {
+    let s = 12345;
+    const random = () => {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), 1 | s);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const X = { data: Float32Array.from({ length: rows * cols }, random), rows, cols };
+    const y = Array.from({ length: rows }, () => Math.floor(random() * classes));
+    const runtimes = [];
+    for (const t of threads) runtimes.push(await descent.createRuntime({ threads: t, backend }));
+    const ms = threads.map(() => []);
+    for (let round = -1; round < rounds; round++) {
+      for (let i = 0; i < runtimes.length; i++) {
+        const model = network(spec, runtimes[i]);
+        let last;
+        await model.fit(X, y, {
+          epochs,
+          onEpoch: () => {
+            const now = performance.now();
+            if (round >= 0 && last !== undefined) ms[i].push(now - last);
+            last = now;
+          },
+        });
+        model.dispose();
+      }
+    }
+    const out = runtimes.map((rt, i) => ({ threads: rt.threads, backend: rt.backend, ms: ms[i] }));
+    await Promise.all(runtimes.map((rt) => rt.close()));
+    return { crossOriginIsolated: globalThis.crossOriginIsolated, hardwareConcurrency: globalThis.navigator.hardwareConcurrency, runtimes: out };
+  },
+
   /** createRuntime({ threads }) twice: what it gets (the reason, if any, is on the console). */
   async runtime({ options }) {
     const a = await descent.createRuntime(options);
