@@ -53,6 +53,20 @@ const instance = new WebAssembly.Instance(module, { env: { memory, abort() { thr
 const fns = kernels.map((k) => instance.exports[k]);
 const arg = new Float64Array(args);
 const abase = index * ${PROGRAM_WORDS};
+// Arguments passed one by one: a spread of a typed array goes through its iterator, a cost per
+// call that a program of many small kernel calls pays many times.
+const call = (f, q, n) => {
+  switch (n) {
+    case 3: return f(arg[q], arg[q + 1], arg[q + 2]);
+    case 4: return f(arg[q], arg[q + 1], arg[q + 2], arg[q + 3]);
+    case 5: return f(arg[q], arg[q + 1], arg[q + 2], arg[q + 3], arg[q + 4]);
+    case 6: return f(arg[q], arg[q + 1], arg[q + 2], arg[q + 3], arg[q + 4], arg[q + 5]);
+    case 7: return f(arg[q], arg[q + 1], arg[q + 2], arg[q + 3], arg[q + 4], arg[q + 5], arg[q + 6]);
+    case 8: return f(arg[q], arg[q + 1], arg[q + 2], arg[q + 3], arg[q + 4], arg[q + 5], arg[q + 6], arg[q + 7]);
+    case 9: return f(arg[q], arg[q + 1], arg[q + 2], arg[q + 3], arg[q + 4], arg[q + 5], arg[q + 6], arg[q + 7], arg[q + 8]);
+    default: return f(...arg.subarray(q, q + n));
+  }
+};
 const say = new Uint16Array(text);
 const tbase = index * ${TEXT_UNITS};
 let f32 = new Float32Array(memory.buffer);
@@ -72,7 +86,7 @@ for (;;) {
   try {
     for (let p = abase; p < end;) {
       const argc = arg[p + 1];
-      const result = fns[arg[p]](...arg.subarray(p + ${CALL_HEADER}, p + ${CALL_HEADER} + argc));
+      const result = call(fns[arg[p]], p + ${CALL_HEADER}, argc);
       const kind = arg[p + 2];
       if (kind !== 0) {
         // The memory may have grown since the views were made (by another thread's allocation).

@@ -183,20 +183,28 @@ export class Network {
     let loss = 0;
     shares.forEach(([, n], t) => { loss += (n / rows) * f64[(slots >> 3) + t]; });
     if (backward) {
-      // Each share's gradient is of its own mean: weighted by its rows, in thread order.
-      const k = this.rt.kernels;
+      // Each share's gradient is of its own mean: weighted by its rows and added in thread order,
+      // elementwise, so the threads can share this too: each takes a slice of every parameter.
+      // (`decay`: the weights whose l2 term joins the sum; biases and slopes have none.)
+      const sums: { to: number; len: number; from: number[]; decay: number }[] = [];
       this.layers.forEach((layer, i) => {
         const own = layer.gradients;
-        const parts: [number, number, number][] = [[own.dw, layer.dw.length, 0], [own.db, layer.db.length, 1]];
-        if (layer.dslope !== undefined) parts.push([own.dslope, layer.dslope.length, 2]);
-        for (const [to, len, which] of parts) {
-          k.fill_f32(to, 0, len);
-          shares.forEach(([, n], t) => {
-            const g = grads[t][i];
-            k.axpy_f32(len, Math.fround(n / rows), which === 0 ? g.dw : which === 1 ? g.db : g.dslope, to);
-          });
+        sums.push({ to: own.dw, len: layer.dw.length, from: grads.map((g) => g[i].dw), decay: layer.w.ptr });
+        sums.push({ to: own.db, len: layer.db.length, from: grads.map((g) => g[i].db), decay: 0 });
+        if (layer.dslope !== undefined) sums.push({ to: own.dslope, len: layer.dslope.length, from: grads.map((g) => g[i].dslope), decay: 0 });
+      });
+      const weights = shares.map(([, n]) => Math.fround(n / rows));
+      const l2 = Math.fround(this.l2);
+      this.runShares("fit", shares, ws, (k, t) => {
+        for (const s of sums) {
+          const e0 = Math.floor((s.len * t) / shares.length);
+          const e1 = Math.floor((s.len * (t + 1)) / shares.length);
+          if (e1 === e0) continue;
+          const at = (ptr: number): number => ptr + e0 * 4;
+          k.call("fill_f32", at(s.to), 0, e1 - e0);
+          s.from.forEach((g, u) => k.call("axpy_f32", e1 - e0, weights[u], at(g), at(s.to)));
+          if (l2 !== 0 && s.decay !== 0) k.call("axpy_f32", e1 - e0, l2, at(s.decay), at(s.to));
         }
-        if (this.l2 !== 0) k.axpy_f32(layer.w.length, Math.fround(this.l2), layer.w.ptr, own.dw);
       });
     }
     return Math.fround(loss);
