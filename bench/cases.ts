@@ -408,8 +408,32 @@ function linalgCases(): Case[] {
       };
     }, 2 * MATMUL_N));
   }
+  // The same three layouts at the shapes of issue #11's network (batches of 128 through 784 → 256
+  // → 128): fixed problems, whatever the size asked (so measured once, at the first size). The
+  // elements are op(A)'s, each with n multiply-adds.
+  for (const [id, m, k, n, transA, transB] of NETWORK_MATMULS) {
+    cases.push(opCase(id, "matmul_f32", "linear algebra", (_n, r) => ({
+      elements: m * k, shape: `${transA ? `[${k}, ${m}]ᵀ` : `[${m}, ${k}]`}·${transB ? `[${n}, ${k}]ᵀ` : `[${k}, ${n}]`}`, out: "C",
+      args: ["A", "B", "C", m, k, n, transA, transB, "panel"],
+      buffers: { A: f32(uniform(r, m * k, -1, 1)), B: f32(uniform(r, k * n, -1, 1)), C: zeros(m * n), panel: zeros(8 * k) },
+    }), 2 * n));
+  }
   return cases;
 }
+
+/**
+ * The matmuls of one training step of issue #11's network's first two layers, batch 128:
+ * [id, m, k, n, transA, transB] of op(A)[m, k]·op(B)[k, n]: forward X·W, the weight gradient Xᵀ·dZ
+ * and the input gradient dZ·Wᵀ.
+ */
+export const NETWORK_MATMULS: readonly (readonly [string, number, number, number, 0 | 1, 0 | 1])[] = [
+  ["matmul_f32 128×784·784×256", 128, 784, 256, 0, 0],
+  ["matmul_f32 (128×784)ᵀ·128×256", 784, 128, 256, 1, 0],
+  ["matmul_f32 128×256·(784×256)ᵀ", 128, 256, 784, 0, 1],
+  ["matmul_f32 128×256·256×128", 128, 256, 128, 0, 0],
+  ["matmul_f32 (128×256)ᵀ·128×128", 256, 128, 128, 1, 0],
+  ["matmul_f32 128×128·(256×128)ᵀ", 128, 128, 256, 0, 1],
+];
 
 /** Every case, in report order. */
 export function allCases(): Case[] {

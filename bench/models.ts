@@ -34,7 +34,7 @@ import { measureAsync, type AsyncContender, type Stats } from "./timing.ts";
 import { ensureBytes, type Baselines } from "./baselines.ts";
 
 export const MODEL_IMPLS = [
-  "wasm-relaxed", "wasm-simd", "threads", "wasm", "js", "plain", "tfjs-wasm", "tfjs-cpu", "ml.js", "ml.js (statistics: false)",
+  "wasm-relaxed", "wasm-simd", "2 threads", "threads", "wasm", "js", "plain", "tfjs-wasm", "tfjs-cpu", "ml.js", "ml.js (statistics: false)",
   "memory.copy",
 ] as const;
 export type ModelImpl = (typeof MODEL_IMPLS)[number];
@@ -57,6 +57,8 @@ export interface ModelContext {
   readonly descent: Backend;
   /** A runtime of the descent backend training on worker threads (createRuntime({ threads: "auto" })), when the machine has cores for it. */
   readonly threaded: Runtime | undefined;
+  /** A runtime of the descent backend with two threads (the "2 threads" contender of the threads cases), when there is one. */
+  readonly twoThreads?: Runtime;
   readonly tfjs: Tfjs | undefined;
   readonly quick: boolean;
   /** The hand-assembled baseline module: an epoch case times memory.copy over X's bytes beside the epochs. */
@@ -627,12 +629,151 @@ function wholeFitCase(kind: "linear" | "logistic" | "sequential", quick: boolean
   };
 }
 
+// ---------------------------------------------------------------------------- issue #11's cases
+
+/** Seeded class labels 0…classes−1: the argmax of `classes` random linear scores of a row, plus noise. */
+function classLabels(p: Problem, classes: number, seed: number): number[] {
+  const { data, rows, cols } = p.X;
+  const r = mulberry32(seed);
+  const W = Float64Array.from({ length: classes * cols }, () => (r() - 0.5) / Math.sqrt(cols));
+  const y: number[] = new Array<number>(rows);
+  for (let i = 0; i < rows; i++) {
+    let best = 0, bestScore = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let s = (r() - 0.5) * 0.5;
+      for (let j = 0; j < cols; j++) s += W[c * cols + j] * data[i * cols + j];
+      if (s > bestScore) [best, bestScore] = [c, s];
+    }
+    y[i] = best;
+  }
+  return y;
+}
+
+/** descent's runtimes for the threads cases: the default backend on 1 thread, on 2 ("2 threads") and on "auto" ("threads"). */
+function threadRuntimes(ctx: ModelContext): [ModelImpl, Runtime][] {
+  const list: [ModelImpl, Runtime][] = [[ctx.descent, runtimeOf(ctx, ctx.descent)]];
+  if (ctx.twoThreads !== undefined) list.push(["2 threads", ctx.twoThreads]);
+  if (ctx.threaded !== undefined) list.push(["threads", ctx.threaded]);
+  return list;
+}
+
+/**
+ * The network of issue #11: 8,192 rows of 784 features → 256 relu → 128 relu → 10 softmax,
+ * categorical cross-entropy, Adam lr 1e-3, batches of 128; one epoch on 1, 2 and "auto" threads,
+ * against tfjs-layers' model.fit on the wasm backend (the same layers, loss, optimizer and batch).
+ */
+function networkEpochCase(): ModelCase {
+  const rows = 8192, cols = 784, classes = 10, batchSize = 128, lr = 1e-3;
+  return {
+    id: `Sequential epoch ${cols}→256→128→${classes}`,
+    section: "training epochs",
+    unit: "epoch",
+    shape: `${rows.toLocaleString("en-US")} × ${cols}, dense 256 relu → 128 relu → ${classes} softmax, categorical cross-entropy, Adam lr ${lr}, batches of ${batchSize}`,
+    rows,
+    cols,
+    bind: async (ctx) => {
+      const p = problem(rows, cols);
+      const y = classLabels(p, classes, 11);
+      const epochs = ctx.quick ? 2 : 3;
+      const contenders: ModelContender[] = threadRuntimes(ctx).map(([name, rt]) => ({
+        name,
+        sample: async () => {
+          const net = new Sequential([
+            dense({ units: 256, activation: "relu" }), dense({ units: 128, activation: "relu" }), dense({ units: classes, activation: "softmax" }),
+          ], { loss: "categoricalCrossentropy", optimizer: "adam", lr, batchSize, standardize: false, seed: 1, runtime: rt });
+          const stamps: number[] = [];
+          try {
+            await net.fit(p.X, y, { epochs, onEpoch: () => void stamps.push(now()) });
+          } finally {
+            net.dispose();
+          }
+          return intervals(stamps);
+        },
+      }));
+      if (ctx.tfjs !== undefined && want(ctx, "tfjs-wasm")) {
+        const tfjs = ctx.tfjs;
+        const { tf } = tfjs;
+        const tl = await loadLayers();
+        tfjs.use("wasm");
+        const oneHot = new Float32Array(rows * classes);
+        y.forEach((c, i) => void (oneHot[i * classes + c] = 1));
+        const x = tf.tensor2d(p.X.data, [rows, cols]);
+        const t = tf.tensor2d(oneHot, [rows, classes]);
+        contenders.push({
+          name: "tfjs-wasm",
+          enter: () => tfjs.use("wasm"),
+          sample: async () => {
+            const model = tl.sequential();
+            model.add(tl.layers.dense({ units: 256, activation: "relu", inputShape: [cols] }));
+            model.add(tl.layers.dense({ units: 128, activation: "relu" }));
+            model.add(tl.layers.dense({ units: classes, activation: "softmax" }));
+            model.compile({ optimizer: tf.train.adam(lr), loss: "categoricalCrossentropy" });
+            const stamps: number[] = [];
+            try {
+              await model.fit(x, t, {
+                epochs, batchSize, shuffle: true, verbose: 0, callbacks: { onEpochEnd: async () => void stamps.push(now()) },
+              });
+            } finally {
+              model.dispose();
+            }
+            return intervals(stamps);
+          },
+          dispose: () => {
+            tfjs.use("wasm");
+            x.dispose();
+            t.dispose();
+          },
+        });
+      }
+      return {
+        contenders,
+        note: `${epochs} epochs per sample (the first, with the data's upload, not timed); "2 threads" and "threads" (auto) train the same network on the runtime's worker threads; tfjs: tfjs-layers model.fit, shuffled, as descent`,
+        rounds: ctx.quick ? 1 : 3,
+        warmupRounds: ctx.quick ? 0 : 1,
+      };
+    },
+  };
+}
+
+/** Multinomial logistic regression by L-BFGS on 100,000 × 32 with 10 classes: a whole fit of a fixed number of iterations on 1, 2 and "auto" threads. */
+function multinomialCase(): ModelCase {
+  const rows = 100_000, cols = 32, classes = 10, iterations = 30;
+  return {
+    id: `LogisticRegression multinomial L-BFGS ${rows / 1000}k×${cols}`,
+    section: "whole fits",
+    unit: "fit",
+    shape: `${rows.toLocaleString("en-US")} × ${cols}, ${classes} classes, L-BFGS, ${iterations} iterations (tol 0)`,
+    rows,
+    cols,
+    bind: async (ctx) => {
+      const p = problem(rows, cols);
+      const y = classLabels(p, classes, 7);
+      const contenders: ModelContender[] = threadRuntimes(ctx).map(([name, rt]) => ({
+        name,
+        sample: async () => {
+          const t0 = now();
+          const model = await new LogisticRegression({ solver: "lbfgs", maxIter: iterations, tol: 0, runtime: rt }).fit(p.X, y);
+          const s = (now() - t0) / 1000;
+          model.dispose();
+          return [s];
+        },
+      }));
+      return {
+        contenders,
+        note: "descent: fit() from Float32Arrays with its defaults (standardisation on); \"2 threads\" and \"threads\" (auto): the same fit on the runtime's worker threads",
+        rounds: ctx.quick ? 1 : 5,
+        warmupRounds: 1,
+      };
+    },
+  };
+}
+
 /** Every model case, in report order (--quick shrinks the whole fits). */
 export function modelCases(quick = false): ModelCase[] {
   return [
     epochCase("linear", 32), epochCase("linear", 256), epochCase("logistic", 32), epochCase("logistic", 256),
-    sequentialEpochCase(), closedFormCase(),
-    wholeFitCase("linear", quick), wholeFitCase("logistic", quick), wholeFitCase("sequential", quick),
+    sequentialEpochCase(), networkEpochCase(), closedFormCase(),
+    wholeFitCase("linear", quick), wholeFitCase("logistic", quick), wholeFitCase("sequential", quick), multinomialCase(),
   ];
 }
 

@@ -451,7 +451,7 @@ async function main(): Promise<void> {
   if (models.length > 0) {
     log(`\n── models ${"─".repeat(60)}`);
     for (const mc of models) {
-      const { impls, note } = await runModelCase(mc, { runtimes: rts, descent: DESCENT, threaded, tfjs, quick: cli.quick, baselines: base });
+      const { impls, note } = await runModelCase(mc, { runtimes: rts, descent: DESCENT, threaded, twoThreads: two, tfjs, quick: cli.quick, baselines: base });
       const summary: ModelResult["impls"] = {};
       const ratios: ModelResult["ratios"] = {};
       const ref = impls[DESCENT]?.median;

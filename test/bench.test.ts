@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   baselineModuleBytes, ensureBytes, instantiateBaselines, PEAK_CHAINS, peakReference, sleb, uleb,
 } from "../bench/baselines.ts";
+import { NETWORK_MATMULS } from "../bench/cases.ts";
 import { markdownReport, notesOf, runtimesMarkdown } from "../bench/markdown.ts";
 import { htmlReport, type AllResults } from "../bench/report.ts";
 import { crossover, type BrowserRun, type CaseResult, type ModelResult, type ResultSet } from "../bench/results.ts";
@@ -104,8 +105,10 @@ function fakeModel(id: string, ratio: number, relDiff = 1e-7): ModelResult {
       "tfjs-wasm": { medianMs: ratio, iqrPct: 1, units: 10, relDiff },
       "ml.js": { medianMs: ratio, iqrPct: 1, units: 1, relDiff },
       js: { medianMs: 5, iqrPct: 1, units: 10, relDiff: 0 },
+      // Two threads `ratio` times faster than one (the ratios are the one thread's speed over the others').
+      "2 threads": { medianMs: 1 / ratio, iqrPct: 1, units: 10, relDiff: undefined },
     },
-    ratios: { "tfjs-wasm": ratio, "ml.js": ratio, js: 5 },
+    ratios: { "tfjs-wasm": ratio, "ml.js": ratio, js: 5, "2 threads": 1 / ratio },
   };
 }
 
@@ -119,7 +122,10 @@ function fakeResults(ratio: number): ResultSet {
   const models = [
     ...[32, 256].flatMap((d) => [fakeModel(`LinearRegression epoch d=${d}`, ratio), fakeModel(`LogisticRegression epoch d=${d}`, ratio)]),
     fakeModel("LinearRegression closed form 100k×32", ratio * 5),
+    fakeModel("Sequential epoch 784→256→128→10", ratio),
+    fakeModel("LogisticRegression multinomial L-BFGS 100k×32", ratio),
   ];
+  for (const [id] of NETWORK_MATMULS) cases.push(fakeCase(id, SMALL_N, ratio));
   // The stored baseline: this very run, so that nothing is slower than before.
   const previous = baselineOf(cases, { machine: { os: "os", cpu: "cpu", node: "v20", v8: "11" }, date: "2026-01-01", source: "made up" });
   return { cases, baselines: [], models, previous };
