@@ -117,7 +117,7 @@ function affine64(g: Graph, x: string, ops: [string, string], a: readonly number
 }
 
 /** The ONNX model file of a saved descent model (see the header for what it computes). */
-export function toONNX(json: ModelJSON, version = ""): Uint8Array {
+export function toONNX(json: ModelJSON, version = "", extra: Readonly<Record<string, string>> = {}): Uint8Array {
   const g = new Graph();
   const features = json.layers[0].inputs;
   let x = "X";
@@ -147,7 +147,7 @@ export function toONNX(json: ModelJSON, version = ""): Uint8Array {
       graphName: json.model, nodes: g.nodes, initializers: g.initializers, producerVersion: version,
       inputs: [value("X", "float", ["N", features])],
       outputs: [value("prediction", "float", flat ? ["N"] : ["N", outputs])],
-      metadata: { [META_MODEL]: json.model },
+      metadata: { [META_MODEL]: json.model, ...extra },
     });
   }
   const classes = json.classes ?? [];
@@ -167,7 +167,7 @@ export function toONNX(json: ModelJSON, version = ""): Uint8Array {
     graphName: json.model, nodes: g.nodes, initializers: g.initializers, producerVersion: version,
     inputs: [value("X", "float", ["N", features])],
     outputs: [value("prediction", strings ? "string" : "double", ["N"]), value("probabilities", "float", ["N", classes.length])],
-    metadata: { [META_MODEL]: json.model },
+    metadata: { [META_MODEL]: json.model, ...extra },
   });
 }
 
