@@ -360,6 +360,14 @@ describe("refusals: what loadONNX does not read, and files that are not what the
     refused(() => loadONNX(new TextEncoder().encode("not an onnx file"), { runtime: rt }), /./);
   });
 
+  it("toONNX on a model that is not trained, or disposed, says so", async () => {
+    const m = new LogisticRegression({ runtime: rt });
+    expect(() => m.toONNX()).toThrow(/^descent: LogisticRegression\.toONNX: the model is not trained yet: call fit\(\) first$/);
+    await m.fit(X, X.map((r) => (r[0] > 0 ? "a" : "b")));
+    m.dispose();
+    expect(() => m.toONNX()).toThrow(/^descent: LogisticRegression\.toONNX: the model was disposed$/);
+  });
+
   it("bad arguments: not bytes, an empty file, an unknown option", () => {
     expect(() => loadONNX("model.onnx" as never)).toThrow(/^descent: loadONNX: bytes must be a Uint8Array \(the file's contents\), received/);
     expect(() => loadONNX(new Uint8Array(0))).toThrow(/^descent: loadONNX: the file is empty/);

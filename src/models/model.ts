@@ -580,6 +580,8 @@ export abstract class Model {
    * predictProba gives). Runs in ONNX Runtime and other ONNX tools; see docs/onnx.md.
    */
   toONNX(): Uint8Array {
+    // Checked here so that the message names toONNX, not the toJSON it is written from.
+    this.network("toONNX");
     return toONNX(this.toJSON());
   }
 
