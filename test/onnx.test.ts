@@ -346,6 +346,27 @@ describe("refusals: what loadONNX does not read, and files that are not what the
     refused(() => loadONNX(twice, { runtime: rt }), /node "r1" \(Relu\): expected a dense layer/);
   });
 
+  it("graphs that loop or nest without end: a cycle of Identity nodes, nodes out of order, 10,000 nested Where nodes", () => {
+    const cycle = graph([
+      { op: "Identity", name: "i1", inputs: ["b"], outputs: ["a"] },
+      { op: "Identity", name: "i2", inputs: ["a"], outputs: ["b"] },
+      { op: "Gemm", name: "fc", inputs: ["x", "W", "b0"], outputs: ["y"] },
+    ], [w("W", [3, 2]), w("b0", [2])]);
+    refused(() => loadONNX(cycle, { runtime: rt }), /node "i1" \(Identity\) reads "b" before any node makes it/);
+    const late = graph([
+      { op: "Relu", name: "act", inputs: ["h"], outputs: ["y"] },
+      { op: "Gemm", name: "fc", inputs: ["x", "W", "b0"], outputs: ["h"] },
+    ], [w("W", [3, 2]), w("b0", [2])]);
+    refused(() => loadONNX(late, { runtime: rt }), /node "act" \(Relu\) reads "h" before any node makes it/);
+    const nodes: NodeSpec[] = [{ op: "Gemm", name: "fc", inputs: ["x", "W", "b0"], outputs: ["w0"] }];
+    for (let i = 1; i <= 10_000; i++) nodes.push({ op: "Where", name: `where${i}`, inputs: ["mask", "z", `w${i - 1}`], outputs: [i === 10_000 ? "y" : `w${i}`] });
+    nodes.push({ op: "Identity", name: "z", inputs: ["w0"], outputs: ["z"] });
+    const deep = graph(nodes, [w("W", [3, 2]), w("b0", [2]), { name: "mask", type: "bool", dims: [2], data: [true, false] }]);
+    refused(() => loadONNX(deep, { runtime: rt }), /reads "z" before any node makes it|more than 256 nested Where nodes/);
+    const deepOrdered = graph([nodes[0], nodes[nodes.length - 1], ...nodes.slice(1, -1)], [w("W", [3, 2]), w("b0", [2]), { name: "mask", type: "bool", dims: [2], data: [true, false] }]);
+    refused(() => loadONNX(deepOrdered, { runtime: rt }), /more than 256 nested Where nodes/);
+  });
+
   it("declared sizes that the data does not back: dims vs raw_data and float_data, a huge tensor, a huge length", () => {
     const mismatch = (t: TensorSpec): Uint8Array => graph([{ op: "Gemm", name: "fc", inputs: ["x", "W", "b"], outputs: ["y"] }], [t, w("b", [2])]);
     refused(() => loadONNX(mismatch(w("W", [3, 2], 5)), { runtime: rt }), /raw_data has 20 bytes but dims \[3,2\] need 24/);

@@ -32,6 +32,9 @@ const SUPPORTED = new Set([
   "Where", "Greater", "Concat", "ArgMax", "Gather", "Squeeze", "Flatten", "Reshape",
 ]);
 
+/** Per-neuron activation groups (nested Where nodes) in one layer, at most. */
+const MAX_GROUPS = 256;
+
 const ROWWISE = new Set((ACTIVATIONS as readonly Activation[]).filter((a) => a.kind === "rowwise").map((a) => a.name));
 
 class ImportError extends Error {}
@@ -79,11 +82,17 @@ class Reader {
       if (elements > LIMITS.elements) fail(`the initializers hold more than ${LIMITS.elements} elements in all`);
       this.#tensors.set(t.name, t);
     }
+    // ONNX requires nodes in topological order; holding files to it rules out cycles, so that
+    // every walk back through the graph ends (a cycle of Identity nodes would otherwise hang it).
+    const made = new Set<string>([...g.inputs.map((v) => v.name), ...this.#tensors.keys(), ""]);
     for (const n of g.nodes) {
       if ((n.domain !== "" && n.domain !== "ai.onnx") || !SUPPORTED.has(n.op)) {
         fail(`unsupported operator "${n.domain !== "" && n.domain !== "ai.onnx" ? `${n.domain}.` : ""}${n.op}" (node "${n.name}"): descent imports dense networks (MatMul/Gemm, Add, activations, input scaling)`);
       }
       if (n.attrs.some((a) => a.hasGraph)) fail(`node "${n.name}" (${n.op}) has a subgraph attribute, which no dense layer has`);
+      const early = n.inputs.find((i) => !made.has(i));
+      if (early !== undefined) fail(`node "${n.name}" (${n.op}) reads "${early}" before any node makes it (the nodes are not in topological order, or form a cycle)`);
+      for (const o of n.outputs) made.add(o);
       for (const o of n.outputs) {
         if (this.#producer.has(o) || this.#tensors.has(o)) fail(`value "${o}" is produced twice (node "${n.name}")`);
         this.#producer.set(o, n);
@@ -273,7 +282,9 @@ function softplusOf(r: Reader, v: string): { z: string; bz: string; beta: number
  * A plain Softplus (no threshold in ONNX) gets descent's default threshold 20: for βx > 20 the
  * two differ by less than e^−20 relative, below float32's resolution.
  */
-function activation(r: Reader, v: string): { act: Act; z: string } {
+function activation(r: Reader, v: string, depth = 0): { act: Act; z: string } {
+  // Each level is one Where of a per-neuron layer: a layer has at most one group per distinct activation.
+  if (depth > MAX_GROUPS) fail(`more than ${MAX_GROUPS} nested Where nodes in one layer`);
   const n = r.producer(v);
   if (n === undefined || n.op === "Gemm" || n.op === "MatMul" || n.op === "Add") return { act: { kind: "one", spec: undefined }, z: v };
   const one = (s: ActivationSpec, slope?: Const): { act: Act; z: string } => ({ act: { kind: "one", spec: s, ...(slope ? { slope } : {}) }, z: n.inputs[0] });
@@ -309,8 +320,8 @@ function activation(r: Reader, v: string): { act: Act; z: string } {
       }
       // A per-neuron activation: Where(mask, f(z), g(z)) with a constant boolean mask over the columns.
       const mask = r.bools(cond, at(n));
-      const left = activation(r, a);
-      const right = activation(r, b);
+      const left = activation(r, a, depth + 1);
+      const right = activation(r, b, depth + 1);
       if (r.resolve(left.z) !== r.resolve(right.z)) fail(`${at(n)}: its two branches start from different values`);
       return { act: { kind: "where", mask, a: left.act, b: right.act }, z: left.z };
     }
