@@ -5,8 +5,6 @@
 // single-threaded; ORT's intra-op threads set to 1, its wasm numThreads to 1), so the ratios
 // compare kernels, not core counts. Before timing, each side's probabilities are checked against
 // descent's (1e-4), so the case fails rather than time a wrong answer.
-import * as ortNode from "onnxruntime-node";
-import * as ortWeb from "onnxruntime-web";
 import { Sequential, dense } from "../src/index.ts";
 import { mulberry32 } from "../src/random.ts";
 import type { ModelCase, ModelContender } from "./models.ts";
@@ -36,6 +34,9 @@ export function onnxPredictCase(quick: boolean): ModelCase {
       const few = { data: data.subarray(0, 256 * cols), rows: 256, cols };
       await net.fit(few, Array.from({ length: 256 }, (_, i) => i % 10), { epochs: 1 });
       const bytes = net.toONNX();
+      // Loaded here, not at the top: bench/report.ts and markdown.ts import this module's list of contenders only.
+      const ortNode = await import("onnxruntime-node");
+      const ortWeb = await import("onnxruntime-web");
       const node = await ortNode.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" });
       ortWeb.env.wasm.numThreads = 1;
       ortWeb.env.wasm.wasmPaths = new URL("../node_modules/onnxruntime-web/dist/", import.meta.url).href;
