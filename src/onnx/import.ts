@@ -550,13 +550,18 @@ function build(r: Reader): ModelJSON {
   return { ...body, checksum: checksum(body) };
 }
 
+export interface LoadONNXOptions {
+  /** The runtime the network lives in (default: the default runtime). */
+  runtime?: Runtime;
+}
+
 /**
  * A dense network read from an ONNX file (its bytes) as a Sequential: MatMul/Gemm layers, bias
  * Adds, the activations descent has, input scaling (standardisation) and, for descent's own
  * classifiers, the label head. Anything else is refused with a `descent: loadONNX:` error naming
  * the operator and node; a malformed or tampered file is refused before anything is allocated.
  */
-export function loadONNX(bytes: Uint8Array, options?: { runtime?: Runtime }): Sequential {
+export function loadONNX(bytes: Uint8Array, options?: LoadONNXOptions): Sequential {
   const o = checkKeys(FN, options, ["runtime"]);
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`descent: ${FN}: bytes must be a Uint8Array (the file's contents), received ${describe(bytes)}`);
   if (bytes.length === 0) throw new RangeError(`descent: ${FN}: the file is empty`);
