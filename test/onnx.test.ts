@@ -55,7 +55,7 @@ const note = (k: string, v: number): void => {
 };
 afterAll(() => {
   const worst = (what: string): number => Math.max(0, ...Object.entries(measured).filter(([k]) => k.includes(what)).map(([, v]) => v));
-  console.log(`ONNX: largest relative difference vs ONNX Runtime ${worst("ORT").toExponential(2)}, after the round trip ${worst("round trip").toExponential(2)}, PyTorch-style ${worst("PyTorch").toExponential(2)}`);
+  console.log(`ONNX: largest relative difference vs ONNX Runtime ${worst("ORT").toExponential(2)}, after the round trip ${worst("round trip").toExponential(2)}, PyTorch-style ${worst("PyTorch").toExponential(2)}, other exporters' activations ${worst("other exporters").toExponential(2)}`);
 });
 
 /** Checks a model's export in ONNX Runtime and its round trip through loadONNX. */
@@ -271,6 +271,40 @@ describe("import", () => {
       outputs: [{ name: "output", type: "float", shape: ["batch", 2] }],
     });
   }
+
+  it("each activation as other exporters write it (tf2onnx's MatMul + Add, opset 13), imported and checked against ONNX Runtime", async () => {
+    const ops: [string, NodeSpec["attrs"], string | undefined][] = [
+      ["Relu", [], "relu"], ["Sigmoid", [], "sigmoid"], ["Tanh", [], "tanh"], ["LeakyRelu", [{ name: "alpha", float: 0.2 }], "leakyRelu"],
+      ["LeakyRelu", [], "leakyRelu"], ["Elu", [{ name: "alpha", float: 0.5 }], "elu"], ["Elu", [], "elu"], ["PRelu", [], "prelu"],
+      ["Softplus", [], "softplus"], ["Softmax", [{ name: "axis", int: 1 }], "softmax"], ["LogSoftmax", [{ name: "axis", int: -1 }], "logSoftmax"],
+      ["Identity", [], undefined],
+    ];
+    const Xs = data(40, 4, 9).map((r) => r.map((v) => v / 10));
+    for (const [op, attrs, name] of ops) {
+      const inits: TensorSpec[] = [floatInit("dense/kernel", [4, 5], f32(20, 11, 2)), floatInit("dense/bias", [5], f32(5, 12))];
+      if (op === "PRelu") inits.push(floatInit("slope", [5], Float32Array.of(0.1, 0.2, 0.3, 0.4, 0.5)));
+      const bytes = encodeModel({
+        graphName: "tf2onnx", opset: 13, initializers: inits,
+        nodes: [
+          { op: "MatMul", name: "dense/MatMul", inputs: ["dense_input", "dense/kernel"], outputs: ["mm"] },
+          { op: "Add", name: "dense/BiasAdd", inputs: ["mm", "dense/bias"], outputs: ["z"] },
+          { op, name: `dense/${op}`, inputs: op === "PRelu" ? ["z", "slope"] : ["z"], outputs: ["dense"], attrs },
+        ],
+        inputs: [{ name: "dense_input", type: "float", shape: ["unk__6", 4] }],
+        outputs: [{ name: "dense", type: "float", shape: ["unk__7", 5] }],
+      });
+      const session = await ort.InferenceSession.create(bytes);
+      const expected = (await session.run({ dense_input: new ort.Tensor("float32", Float32Array.from(Xs.flat()), [40, 4]) })).dense.data as Float32Array;
+      await session.release();
+      const m = loadONNX(bytes, { runtime: rt });
+      const act = m.toJSON().layers[0].activation;
+      expect(typeof act === "string" ? act : (act as { name: string }).name, op).toBe(name ?? "linear");
+      const d = maxRel(m.predict(Xs) as Float32Array, expected);
+      note(`other exporters (${op})`, d);
+      expect(d, op).toBeLessThanOrEqual(1e-5);
+      m.dispose();
+    }
+  });
 
   it("a PyTorch-style graph (Gemm transB=1, Softplus, Mul/Softplus/Div, Elu, MatMul + Add; raw_data and float_data) predicts as ONNX Runtime does", async () => {
     for (const scaling of ["none", "mulAdd", "subDiv"] as const) {
