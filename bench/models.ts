@@ -32,18 +32,19 @@ import { loadMl, tfImpl, type Ml, type Tf, type TfBackend, type Tfjs } from "./e
 import type * as TF from "@tensorflow/tfjs-core";
 import { measureAsync, type AsyncContender, type Stats } from "./timing.ts";
 import { ensureBytes, type Baselines } from "./baselines.ts";
+import { onnxPredictCase } from "./onnx.ts";
 
 export const MODEL_IMPLS = [
   "wasm-relaxed", "wasm-simd", "2 threads", "threads", "wasm", "js", "plain", "tfjs-wasm", "tfjs-cpu", "ml.js", "ml.js (statistics: false)",
-  "memory.copy",
+  "memory.copy", "onnxruntime-node", "onnxruntime-web",
 ] as const;
 export type ModelImpl = (typeof MODEL_IMPLS)[number];
 
 export interface ModelCase {
   readonly id: string;
-  readonly section: "training epochs" | "closed form" | "whole fits";
+  readonly section: "training epochs" | "closed form" | "whole fits" | "inference";
   /** What one timed unit is. */
-  readonly unit: "epoch" | "fit";
+  readonly unit: "epoch" | "fit" | "predict";
   /** The problem in words. */
   readonly shape: string;
   readonly rows: number;
@@ -774,6 +775,7 @@ export function modelCases(quick = false): ModelCase[] {
     epochCase("linear", 32), epochCase("linear", 256), epochCase("logistic", 32), epochCase("logistic", 256),
     sequentialEpochCase(), networkEpochCase(), closedFormCase(),
     wholeFitCase("linear", quick), wholeFitCase("logistic", quick), wholeFitCase("sequential", quick), multinomialCase(),
+    onnxPredictCase(quick),
   ];
 }
 

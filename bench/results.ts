@@ -125,7 +125,7 @@ export interface ModelResult {
   readonly type: "model";
   readonly case: string;
   readonly section: string;
-  readonly unit: "epoch" | "fit";
+  readonly unit: "epoch" | "fit" | "predict";
   readonly shape: string;
   readonly rows: number;
   readonly cols: number;

@@ -65,3 +65,7 @@ export * from "./data/index.ts";
 export * from "./models/index.ts";
 export { trainInWorker } from "./background/train-in-worker.ts";
 export type { WorkerFitOptions } from "./background/train-in-worker.ts";
+// ONNX interchange: model.toONNX() writes, loadONNX reads a dense network (docs/onnx.md).
+export { loadONNX } from "./onnx/import.ts";
+export type { LoadONNXOptions } from "./onnx/import.ts";
+export { OPSET as ONNX_OPSET } from "./onnx/onnx.ts";

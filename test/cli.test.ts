@@ -348,7 +348,7 @@ describe("command-line arguments", () => {
     [["train", "no/such.csv", "--target", "y"], /^descent: cannot read the CSV file no\/such\.csv: no such file$/],
     [["train", "a.csv", "b.csv", "--target", "y"], /^descent: expected one CSV file, received 2: a\.csv b\.csv$/],
     [["train", "--target", "y"], /^descent: missing the CSV file to train on/],
-    [["fit", PENGUINS], /^descent: unknown command "fit" \(known: train, predict\)/],
+    [["fit", PENGUINS], /^descent: unknown command "fit" \(known: train, predict, export\)/],
     [["--target", "y"], /^descent: expected a command before --target/],
     [["predict", "model.json"], /^descent: missing the CSV file to predict on/],
     [["predict", "no/model.json", PENGUINS], /^descent: cannot read the model file no\/model\.json: no such file$/],

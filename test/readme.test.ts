@@ -67,7 +67,7 @@ function promised(code: string): string[] {
 }
 
 /** The sections whose ```ts blocks run here; a new block elsewhere must be added with its checks. */
-const SECTIONS = ["A first model", "Models", "Printing", "Using them", "Threads and workers"];
+const SECTIONS = ["A first model", "Models", "Printing", "Using them", "Threads and workers", "Interchange"];
 
 let work: string;
 /** Node with relaxed SIMD on every line (Node 20 has it behind a flag), as Node 22 and later run it. */
@@ -193,6 +193,15 @@ describe("the README's TypeScript snippets", () => {
       .toEqual(["epoch 20", "epoch 40", "epoch 60", "epoch 80", "epoch 100"]);
     expect(printed.at(-1)).toMatch(/^Sequential\(3 → 8 → 1, loss mse, trained\) 0\.\d\d$/);
   });
+
+  it("interchange: exports to ONNX, imports the file, predicts the same and trains on", async () => {
+    const code = snippet("Interchange");
+    const lines = promised(code);
+    expect(lines).toEqual(["Sequential(4 → 8 → 3, loss categoricalCrossentropy, trained)", "true"]);
+    const { dir, out } = await runSnippet("interchange", code);
+    expect(out.trimEnd().split("\n")).toEqual(lines);
+    expect(readFileSync(join(dir, "penguins.onnx")).length).toBeGreaterThan(100);
+  });
 });
 
 /** mkdtemp for a prefix inside the repository. */
@@ -212,7 +221,7 @@ describe("the README's command lines", () => {
       .filter((b) => b.lang === "sh" && b.section !== "Tables as they come")
       .flatMap((b) => b.code.split("\n"))
       .filter((line) => line.startsWith("npx descent "));
-    expect(commands.length).toBe(3);
+    expect(commands.length).toBe(4);
     const dir = project("cli");
     for (const command of commands) {
       // "npx descent <words> [> file]": no quoting in the README's commands.
@@ -227,7 +236,7 @@ describe("the README's command lines", () => {
       }
       if (redirect !== undefined) writeFileSync(join(dir, redirect.trim()), stdout);
       for (const [i, word] of argv.entries()) {
-        if (word === "--out" || word === "--plot") expect(existsSync(join(dir, argv[i + 1])), `${command}: ${argv[i + 1]}`).toBe(true);
+        if (word === "--out" || word === "--plot" || word === "--onnx") expect(existsSync(join(dir, argv[i + 1])), `${command}: ${argv[i + 1]}`).toBe(true);
       }
     }
     const predictions = readFileSync(join(dir, "predictions.csv"), "utf8").trimEnd().split("\n");
@@ -272,7 +281,7 @@ describe("links", () => {
   });
 
   it("the docs the README names exist and are linked from it", () => {
-    for (const doc of ["docs/accuracy.md", "docs/benchmarks.md", "docs/course.md", "docs/design.md"]) {
+    for (const doc of ["docs/accuracy.md", "docs/benchmarks.md", "docs/course.md", "docs/design.md", "docs/onnx.md"]) {
       expect(files).toContain(doc);
       expect(links(README)).toContain(doc);
     }

@@ -7,8 +7,8 @@ import { readNumber } from "../data/number.ts";
 /** A mistake in the command line: reported as one line (plus usage when asked), exit code 2. */
 export class UsageError extends Error {
   /** Print the command's usage after the message (for unknown flags and missing arguments). */
-  readonly showUsage: "main" | "train" | "predict" | undefined;
-  constructor(message: string, showUsage?: "main" | "train" | "predict") {
+  readonly showUsage: "main" | "train" | "predict" | "export" | undefined;
+  constructor(message: string, showUsage?: "main" | "train" | "predict" | "export") {
     super(message.startsWith("descent: ") ? message : `descent: ${message}`);
     this.name = "UsageError";
     this.showUsage = showUsage;
@@ -48,6 +48,7 @@ export const MAIN_USAGE = `Usage: descent <command> [options]
 Commands:
   train <file.csv> --target <column>   fit a model to a CSV file and report its metrics
   predict <model.json> <file.csv>      predict with a saved model, CSV out
+  export <model.json> --onnx <file>    write a saved model as an ONNX file
 
 Run "descent <command> --help" for a command's options, "descent --version" for the version.
 `;
@@ -134,6 +135,25 @@ Options:
   -h, --help               show this help
 `;
 
+export const EXPORT_USAGE = `Usage: descent export <model.json> --onnx <file.onnx>
+
+Writes a model saved by "descent train --out" (or by model.toJSON()) as an ONNX file (ai.onnx
+opset 17) for ONNX Runtime and other ONNX tools. Its input "X" is float32 [rows, features]: the
+feature columns as training encoded them (numbers as they are, one 0/1 column per category);
+their names are listed in the file's metadata ("descent.features"). Its output "prediction" is
+what "descent predict" gives, and classifiers add "probabilities" (one column per class).
+
+Options:
+      --onnx <file.onnx>   where to write the ONNX file (required)
+  -h, --help               show this help
+`;
+
+export interface ExportArgs {
+  command: "export";
+  model: string;
+  onnx: string;
+}
+
 export interface TrainArgs {
   command: "train";
   file: string;
@@ -171,7 +191,7 @@ export interface PredictArgs {
   backend: BackendName;
 }
 
-export type Command = TrainArgs | PredictArgs | { command: "help"; topic: "main" | "train" | "predict" } | { command: "version" };
+export type Command = TrainArgs | PredictArgs | ExportArgs | { command: "help"; topic: "main" | "train" | "predict" | "export" } | { command: "version" };
 
 type Spec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
@@ -216,19 +236,20 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (command === "help") {
     const topic = rest[0];
     if (topic === undefined) return { command: "help", topic: "main" };
-    if (topic === "train" || topic === "predict") return { command: "help", topic };
+    if (topic === "train" || topic === "predict" || topic === "export") return { command: "help", topic };
     throw new UsageError(`unknown command ${JSON.stringify(topic)}`, "main");
   }
   if (command === "train") return parseTrain(rest);
   if (command === "predict") return parsePredict(rest);
+  if (command === "export") return parseExport(rest);
   if (command.startsWith("-")) throw new UsageError(`expected a command before ${command}`, "main");
-  throw new UsageError(`unknown command ${JSON.stringify(command)} (known: train, predict)`, "main");
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (known: train, predict, export)`, "main");
 }
 
 type Values = Record<string, string | boolean | undefined>;
 
 /** parseArgs with its errors rewritten as one-line usage errors naming the flag. */
-function parse(args: readonly string[], options: Spec, command: "train" | "predict"): { values: Values; positionals: string[] } {
+function parse(args: readonly string[], options: Spec, command: "train" | "predict" | "export"): { values: Values; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
     return { values: values as Values, positionals };
@@ -377,6 +398,20 @@ function parsePredict(args: readonly string[]): Command {
   const out = values.out === undefined ? undefined : path(values.out as string, "--out");
   const keep = values.keep === undefined ? undefined : list(values.keep as string, "--keep");
   return { command: "predict", model: positionals[0], file: positionals[1], keep, out, backend: backend as BackendName };
+}
+
+const EXPORT_OPTIONS: Spec = {
+  onnx: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+function parseExport(args: readonly string[]): Command {
+  const { values, positionals } = parse(args, EXPORT_OPTIONS, "export");
+  if (values.help === true) return { command: "help", topic: "export" };
+  if (positionals.length === 0) throw new UsageError("missing the model file to export", "export");
+  if (positionals.length > 1) throw new UsageError(`expected one model file, received ${positionals.length} arguments: ${positionals.join(" ")}`);
+  if (values.onnx === undefined) throw new UsageError("--onnx <file.onnx> is required: where to write the ONNX file", "export");
+  return { command: "export", model: positionals[0], onnx: path(values.onnx as string, "--onnx") };
 }
 
 /** The option name within two edits of `name` (a typo such as --epoch or --tagret), if one is. */

@@ -14,9 +14,10 @@ import { splitIndices, take, takeRows } from "../data/split.ts";
 import { AUTO_NORMAL_MAX_FEATURES, LinearRegression, LogisticRegression, Sequential, dense, loadModel, type ActivationInput } from "../models/index.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import {
-  MAIN_USAGE, MAX_NUMERIC_CLASSES, PREDICT_USAGE, SOLVERS, TRAIN_USAGE, UsageError, VALIDATION_FRACTION, parseCommandLine,
-  type ModelKind, type PredictArgs, type TrainArgs,
+  EXPORT_USAGE, MAIN_USAGE, MAX_NUMERIC_CLASSES, PREDICT_USAGE, SOLVERS, TRAIN_USAGE, UsageError, VALIDATION_FRACTION, parseCommandLine,
+  type ExportArgs, type ModelKind, type PredictArgs, type TrainArgs,
 } from "./args.ts";
+import { toONNX } from "../onnx/export.ts";
 import { classReport, classificationMetrics, formatClassReport, metricsTable, regressionMetrics } from "./metrics.ts";
 import { checkOutputs, type Output } from "./paths.ts";
 import { lossCurveSvg } from "./plot.ts";
@@ -86,12 +87,14 @@ export async function main(argv: readonly string[], io?: Partial<Io>): Promise<n
           ctx.stderr.write(MAIN_USAGE);
           return 2;
         }
-        ctx.stdout.write(command.topic === "train" ? TRAIN_USAGE : command.topic === "predict" ? PREDICT_USAGE : MAIN_USAGE);
+        ctx.stdout.write(usage(command.topic));
         return 0;
       case "train":
         return await train(command, ctx);
       case "predict":
         return await predict(command, ctx);
+      case "export":
+        return await exportModel(command, ctx);
     }
   } catch (err) {
     return report(err, ctx);
@@ -113,7 +116,7 @@ function report(err: unknown, ctx: Io): number {
   ctx.stderr.write(`${errorLine(err)}\n`);
   if (err instanceof UsageError) {
     if (err.showUsage !== undefined) {
-      ctx.stderr.write(`\n${err.showUsage === "train" ? TRAIN_USAGE : err.showUsage === "predict" ? PREDICT_USAGE : MAIN_USAGE}`);
+      ctx.stderr.write(`\n${usage(err.showUsage)}`);
     }
     return 2;
   }
@@ -640,6 +643,52 @@ async function predict(args: PredictArgs, ctx: Io): Promise<number> {
   } finally {
     model.dispose();
   }
+}
+
+function usage(topic: "main" | "train" | "predict" | "export"): string {
+  return topic === "train" ? TRAIN_USAGE : topic === "predict" ? PREDICT_USAGE : topic === "export" ? EXPORT_USAGE : MAIN_USAGE;
+}
+
+/**
+ * `descent export model.json --onnx model.onnx`: the saved model (a "descent train --out" file or
+ * a bare model.toJSON() file) checked by loadModel, then written as ONNX, with the feature names
+ * and the target in its metadata since the graph's input is the encoded feature matrix.
+ */
+async function exportModel(args: ExportArgs, ctx: Io): Promise<number> {
+  checkOutputs([{ file: args.model, role: "the model file" }], [{ file: args.onnx, flag: "--onnx" }], ctx.cwd);
+  const text = await readText(args.model, ctx, "model file");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${args.model} is not a model file: ${(err as Error).message}`);
+  }
+  const bare = typeof parsed === "object" && parsed !== null && (parsed as { format?: unknown }).format === "descent-model";
+  const saved = bare ? undefined : readModelFile(text, args.model);
+  const runtime = await createRuntime({ backend: "js" });
+  const model = loadModel(bare ? parsed : saved?.descent, { runtime });
+  let bytes: Uint8Array;
+  let width: number;
+  try {
+    const metadata: Record<string, string> = saved === undefined ? {} : {
+      "descent.features": JSON.stringify(saved.features), "descent.target": JSON.stringify(saved.target),
+    };
+    const json = model.toJSON();
+    width = json.layers[0].inputs;
+    bytes = toONNX(json, packageVersion(), metadata);
+  } finally {
+    model.dispose();
+  }
+  try {
+    await writeFile(resolve(ctx.cwd, args.onnx), bytes);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such directory" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (err as Error).message;
+    throw new UsageError(`cannot write --onnx ${args.onnx}: ${why}`);
+  }
+  const features = saved === undefined ? "" : `: ${saved.features.join(", ")}`;
+  ctx.stderr.write(printable(`descent: wrote ${args.onnx} (${bytes.length} bytes, ONNX opset 17; input X: rows × ${width} features${features})`) + "\n");
+  return 0;
 }
 
 /** Whether this module is the program being run; argv[1] may be npm's bin symlink, hence realpath. */

@@ -14,6 +14,7 @@ import {
 import { activationSpec, dense, specToJSON, type ActivationSpec, type DenseConfig, type DenseLayer } from "./layers.ts";
 import { LOSSES, Network, train, type Batchable, type LossName } from "./network.ts";
 import { summaryText, type SummaryLayer } from "./summary.ts";
+import { toONNX } from "../onnx/export.ts";
 
 export type ModelKind = "LinearRegression" | "LogisticRegression" | "Sequential";
 export type Task = "regression" | "classification";
@@ -571,6 +572,17 @@ export abstract class Model {
       })),
     };
     return { ...body, checksum: checksum(body) };
+  }
+
+  /**
+   * The trained model as an ONNX file (ai.onnx opset 17): input `X` (float32 [N, features]),
+   * output `prediction` (what predict gives) and, for classifiers, `probabilities` (what
+   * predictProba gives). Runs in ONNX Runtime and other ONNX tools; see docs/onnx.md.
+   */
+  toONNX(): Uint8Array {
+    // Checked here so that the message names toONNX, not the toJSON it is written from.
+    this.network("toONNX");
+    return toONNX(this.toJSON());
   }
 
   /**
