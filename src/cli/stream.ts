@@ -48,11 +48,12 @@ export function formatBytes(n: number): string {
  * so that a log of a thousand epochs stays short. A pass starts when the bytes read start over.
  */
 function byteProgress(stream: ProgressStream, size: number, unit: string): {
-  label(what: string): void; bytes(read: number): void; epoch(e: EpochReport): void; done(): void;
+  label(what: string): void; next(what: string): void; bytes(read: number): void; epoch(e: EpochReport): void; done(): void;
 } {
   const tty = stream.isTTY === true;
   let pass = 0;
   let label = "";
+  let coming: string | undefined;
   let read = 0;
   let loss: number | undefined;
   let last = -Infinity;
@@ -69,13 +70,20 @@ function byteProgress(stream: ProgressStream, size: number, unit: string): {
     else if (pass <= 10 || (pass <= 100 && pass % 10 === 0) || pass % 100 === 0) stream.write(`${line()}\n`);
   };
   return {
+    /** What the pass in progress is for. */
     label(what) {
       label = what;
+    },
+    /** What the next pass is for (a training pass says which epoch once it ends). */
+    next(what) {
+      coming = what;
     },
     bytes(n) {
       if (pass === 0 || n === 0) {
         ended();
         pass++;
+        label = coming ?? "training";
+        coming = undefined;
       }
       read = n;
       if (tty && performance.now() - last > 100) draw();
@@ -148,7 +156,7 @@ export async function trainStream(args: TrainArgs, ctx: Io, deps: StreamDeps): P
   // An mlp classifier's output layer has a unit per class: they are counted in a pass of their own.
   let classes: Target = y0;
   if (kind === "mlp" && !numeric) {
-    progress?.label("counting the classes");
+    progress?.next("counting the classes");
     const labels = new Set<string | number>();
     for await (const b of batches) for (const l of b.y) labels.add(l);
     classes = [...labels] as Target;
@@ -196,7 +204,7 @@ export async function trainStream(args: TrainArgs, ctx: Io, deps: StreamDeps): P
     const seconds = (performance.now() - start) / 1000;
 
     // The metrics of the training rows: one more pass, predicting batch by batch.
-    progress?.label("metrics");
+    progress?.next("metrics");
     let rows = 0, hits = 0, sse = 0, sae = 0, sum = 0, sumSq = 0;
     for await (const b of batches) {
       const pred = model.predict(b.X);

@@ -131,7 +131,22 @@ export class CsvBatches<Y> implements AsyncIterable<CsvBatch<Y>> {
     return this.#info;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<CsvBatch<Y>> {
+  /** A pass over the rows. A stream is refused at once (not at the first batch) when it was read already. */
+  [Symbol.asyncIterator](): AsyncGenerator<CsvBatch<Y>> {
+    const input = this.#input;
+    if (typeof input !== "function" && !isBlob(input)) {
+      if (this.#used) {
+        throw new TypeError(
+          `descent: ${this.fn}: ${this.#options.source ?? "CSV"}: the stream was read already; to read it again pass a function that returns a new one, ` +
+          `as () => fetch(url).then((r) => r.body), or a File or Blob`,
+        );
+      }
+      this.#used = true;
+    }
+    return this.#pass();
+  }
+
+  async *#pass(): AsyncGenerator<CsvBatch<Y>> {
     const o = this.#options;
     const where = o.source ?? "CSV";
     let bytes = this.#input;
@@ -139,11 +154,6 @@ export class CsvBatches<Y> implements AsyncIterable<CsvBatch<Y>> {
       const got = await bytes();
       if (got === null || got === undefined) throw new TypeError(`descent: ${this.fn}: the input function returned ${describe(got)} (a response without a body?)`);
       bytes = got;
-    } else if (!isBlob(bytes)) {
-      if (this.#used) {
-        throw new TypeError(`descent: ${this.fn}: ${where}: the stream was read already; to read it again pass a function that returns a new one, as () => fetch(url).then((r) => r.body), or a File or Blob`);
-      }
-      this.#used = true;
     }
     const total = isBlob(bytes) ? bytes.size : undefined;
     // 0 bytes: a pass starts.
