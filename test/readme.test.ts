@@ -67,7 +67,7 @@ function promised(code: string): string[] {
 }
 
 /** The sections whose ```ts blocks run here; a new block elsewhere must be added with its checks. */
-const SECTIONS = ["A first model", "Models", "Printing", "Using them", "Threads and workers"];
+const SECTIONS = ["A first model", "Models", "Printing", "Data larger than memory", "Using them", "Threads and workers"];
 
 let work: string;
 /** Node with relaxed SIMD on every line (Node 20 has it behind a flag), as Node 22 and later run it. */
@@ -177,6 +177,14 @@ describe("the README's TypeScript snippets", () => {
     expect(printed.at(-1)).toBe("Inputs: ?   Total parameters: ? (the first layer's inputs are X's columns, known at fit)");
   });
 
+  it("data larger than memory: trains from a file read in batches on a 1 MiB runtime, printing what its comments show", async () => {
+    const code = snippet("Data larger than memory");
+    const lines = promised(code);
+    expect(lines.length).toBe(2);
+    const { out } = await runSnippet("batches", code);
+    expect(out.trimEnd().split("\n")).toEqual(lines);
+  });
+
   it("the kernels: runs on the best backend and frees what it made", async () => {
     const { out } = await runSnippet("kernels", snippet("Using them"));
     expect(out).toContain("liveTensors: 0, liveBytes: 0");
@@ -212,7 +220,7 @@ describe("the README's command lines", () => {
       .filter((b) => b.lang === "sh" && b.section !== "Tables as they come")
       .flatMap((b) => b.code.split("\n"))
       .filter((line) => line.startsWith("npx descent "));
-    expect(commands.length).toBe(3);
+    expect(commands.length).toBe(4);
     const dir = project("cli");
     for (const command of commands) {
       // "npx descent <words> [> file]": no quoting in the README's commands.
