@@ -311,15 +311,20 @@ async function* readChunks(bytes: CsvByteSource): AsyncGenerator<Uint8Array | st
   }
   if (isReadableStream(bytes)) {
     const reader = bytes.getReader();
+    let finished = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) return;
+        if (done) {
+          finished = true;
+          return;
+        }
         yield value;
       }
     } finally {
-      // Stops the download or the file read when the pass ends early.
-      await reader.cancel().catch(() => undefined);
+      // Stops the download or the file read when the pass ends early (only then: a browser
+      // reports a fetch whose finished body is cancelled as aborted).
+      if (!finished) await reader.cancel().catch(() => undefined);
       reader.releaseLock();
     }
   }
