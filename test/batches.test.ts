@@ -283,6 +283,26 @@ describe("fitBatches trains like fit on small data", () => {
   });
 });
 
+describe("fitBatches's epochs, as fit's", () => {
+  it("onEpoch (false stops), validationData and early stopping", async () => {
+    const { X, y } = regressionData(2000, 21);
+    const val = regressionData(300, 22);
+    const infos: number[] = [];
+    const model = new Sequential([dense({ units: 4, activation: "tanh" }), dense({ units: 1 })], { epochs: 50, seed: 2 });
+    await model.fitBatches(batchesOf(X, y, 256), {
+      validationData: { X: val.X, y: val.y }, onEpoch: (e) => { infos.push(e.epoch); return e.epoch < 4; },
+    });
+    expect(infos).toEqual([1, 2, 3, 4]);
+    expect(model.history.loss).toHaveLength(4);
+    expect(model.history.valLoss).toHaveLength(4);
+    // Early stopping on the validation loss: a patience of 1 with a tolerance that only the first
+    // epoch (against no best yet) beats stops at the second, as fit does.
+    await model.fitBatches(batchesOf(X, y, 256), { validationData: { X: val.X, y: val.y }, earlyStopping: { patience: 1, tol: 1e9 } });
+    expect(model.history.loss).toHaveLength(2);
+    model.dispose();
+  });
+});
+
 describe("fitBatches's shuffle buffer", () => {
   it("is seeded: the same seed gives the same weights, another seed others, and 0 keeps the source's order", async () => {
     const { X, y } = regressionData(2000, 12);
