@@ -67,7 +67,7 @@ function promised(code: string): string[] {
 }
 
 /** The sections whose ```ts blocks run here; a new block elsewhere must be added with its checks. */
-const SECTIONS = ["A first model", "Models", "Printing", "Using them", "Threads and workers", "Interchange"];
+const SECTIONS = ["A first model", "Models", "Printing", "Data larger than memory", "Using them", "Threads and workers", "Interchange"];
 
 let work: string;
 /** Node with relaxed SIMD on every line (Node 20 has it behind a flag), as Node 22 and later run it. */
@@ -175,6 +175,14 @@ describe("the README's TypeScript snippets", () => {
     // Then the summary: its title, the table and the total.
     expect(printed[4]).toBe(lines[3]);
     expect(printed.at(-1)).toBe("Inputs: ?   Total parameters: ? (the first layer's inputs are X's columns, known at fit)");
+  });
+
+  it("data larger than memory: trains from a file read in batches on a 1 MiB runtime, printing what its comments show", async () => {
+    const code = snippet("Data larger than memory");
+    const lines = promised(code);
+    expect(lines.length).toBe(2);
+    const { out } = await runSnippet("batches", code);
+    expect(out.trimEnd().split("\n")).toEqual(lines);
   });
 
   it("the kernels: runs on the best backend and frees what it made", async () => {

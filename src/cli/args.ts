@@ -104,6 +104,14 @@ Options:
                            (default ${DEFAULT_PATIENCE}) and keep the best epoch's weights; the validation
                            rows are ${VALIDATION_FRACTION * 100}% of the training rows (stratified for classifiers),
                            so the test set stays unseen (gradient descent only)
+      --stream             read the CSV file in chunks, never whole, and train from batches
+                           (model.fitBatches): for files larger than memory. The columns and
+                           categories are decided from the first 10,000 rows; every row
+                           trains (no test set: --test-split and --early-stopping are
+                           refused) and the metrics are of the training rows; --missing
+                           mean is refused (its means need the whole file first)
+      --max-memory <bytes> the most WebAssembly memory training may use (a number of bytes,
+                           or with a K, M or G suffix: 64M); default 4G
   -o, --out <model.json>   save the trained model, with its columns and their encoding
       --plot <loss.svg>    save the loss curve as SVG (iterative solvers only)
   -q, --quiet              no progress display
@@ -178,6 +186,10 @@ export interface TrainArgs {
   out: string | undefined;
   plot: string | undefined;
   quiet: boolean;
+  /** --stream: read the file in chunks and train with fitBatches (src/cli/stream.ts). */
+  stream: boolean;
+  /** --max-memory, in bytes. */
+  maxMemory: number | undefined;
   /** The flags given explicitly, to warn about those the chosen solver ignores. */
   given: ReadonlySet<string>;
 }
@@ -215,6 +227,8 @@ const TRAIN_OPTIONS: Spec = {
   out: { type: "string", short: "o" },
   plot: { type: "string" },
   quiet: { type: "boolean", short: "q" },
+  stream: { type: "boolean" },
+  "max-memory": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -293,6 +307,14 @@ function optionalValue(args: readonly string[], flag: string, fallback: string):
     else out.push(`${flag}=${fallback}`);
   }
   return out;
+}
+
+/** --max-memory: bytes, or with a K, M or G suffix (powers of 1024), at least one 64 KiB page. */
+function bytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(s.trim());
+  const value = m === null ? NaN : Number(m[1]) * 1024 ** " KMG".indexOf((m[2] || " ").toUpperCase());
+  if (!(value >= 65536)) throw new UsageError(`--max-memory must be a number of bytes of at least 64K (65536), as 64M or 1G; received ${JSON.stringify(s)}`);
+  return Math.floor(value);
 }
 
 function parseTrain(args: readonly string[]): Command {
@@ -377,6 +399,8 @@ function parseTrain(args: readonly string[]): Command {
     out,
     plot,
     quiet: values.quiet === true,
+    stream: values.stream === true,
+    maxMemory: opt("max-memory", bytes),
     given: new Set(Object.keys(values).filter((k) => values[k] !== undefined)),
   };
 }

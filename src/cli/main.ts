@@ -23,6 +23,7 @@ import { checkOutputs, type Output } from "./paths.ts";
 import { lossCurveSvg } from "./plot.ts";
 import { createProgress, formatDuration, type EpochReport, type ProgressStream } from "./progress.ts";
 import { formatPairs, printable } from "./table.ts";
+import { trainStream } from "./stream.ts";
 
 /** Where a run reads and writes: the process's streams and directory, or a test's. */
 export interface Io {
@@ -47,10 +48,10 @@ export interface ModelFile {
 }
 
 type Label = string | number;
-type Target = Float32Array | Label[];
+export type Target = Float32Array | Label[];
 
 /** What the command needs of a model (the library's three model classes all provide it). */
-interface Model {
+export interface Model {
   readonly task: "regression" | "classification";
   readonly history: { loss: number[]; valLoss: number[] };
   readonly classes?: readonly Label[];
@@ -59,6 +60,7 @@ interface Model {
   /** LogisticRegression with L-BFGS: when and why it stopped. */
   readonly convergence?: { iterations: number; reason: string };
   fit(X: Matrix, y: Target, options?: object): Promise<unknown>;
+  fitBatches(source: unknown, options?: object): Promise<unknown>;
   predict(X: Matrix): Float32Array | Label[];
   predictProba?(X: Matrix): Float32Array;
   describe(): string;
@@ -229,7 +231,7 @@ function checkForModel(args: TrainArgs, kind: ModelKind, numeric: boolean, y: Ta
 }
 
 /** How a model will be fitted, decided before fitting: fit() takes different options for each. */
-interface Plan {
+export interface Plan {
   kind: ModelKind;
   /** The linear closed form: no epochs, no validation loss, nothing to plot. */
   closedForm: boolean;
@@ -411,6 +413,9 @@ function refitMeans(data: CsvData, train: readonly number[]): CsvEncoding {
 }
 
 async function train(args: TrainArgs, ctx: Io): Promise<number> {
+  if (args.stream) {
+    return trainStream(args, ctx, { hints: TRAIN_HINTS, chooseModel, checkForModel, plan, buildModel, writeText, runFacts });
+  }
   const outputs: Output[] = [];
   if (args.out !== undefined) outputs.push({ file: args.out, flag: "--out" });
   if (args.plot !== undefined) outputs.push({ file: args.plot, flag: "--plot" });
@@ -432,7 +437,7 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
     : { train: Array.from({ length: n }, (_, i) => i), test: [] };
   const encoding = args.missing === "mean" && parts.test.length > 0 ? refitMeans(data, parts.train) : data.encoding;
 
-  const runtime = await createRuntime({ backend: args.backend });
+  const runtime = await createRuntime({ backend: args.backend, ...(args.maxMemory !== undefined ? { maxMemory: args.maxMemory } : {}) });
   const p = plan(args, kind, runtime, data.X.cols);
   // Early stopping watches rows of its own, so the test rows stay unseen until the metrics.
   let fitRows = parts.train, valRows: number[] | undefined;

@@ -10,3 +10,5 @@ export { trainTestSplit } from "./split.ts";
 export type { Split, SplitOptions } from "./split.ts";
 export { AUTO_MAX_CATEGORIES, CSV_MISSING_VALUES, MAX_CATEGORIES, parseCsv, toCsv } from "./csv.ts";
 export type { CsvCategorical, CsvColumn, CsvData, CsvEncoding, CsvMissing, CsvOptions, ToCsvOptions } from "./csv.ts";
+export { csvBatches } from "./stream.ts";
+export type { CsvBatch, CsvBatchesInfo, CsvBatchesOptions, CsvByteSource, CsvInput } from "./stream.ts";

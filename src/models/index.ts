@@ -2,6 +2,7 @@
 // layer, decides what fit takes and what predict gives, so the types follow it too.
 import type { MatrixLike } from "../data/index.ts";
 import type { Runtime } from "../runtime.ts";
+import type { BatchSource, FitBatchesOptions } from "./batches.ts";
 import type { ClassLabels, FitOptions, Label, RegressionTargets } from "./common.ts";
 import type { ActivationSpec, DenseConfig } from "./layers.ts";
 import type { LossName } from "./network.ts";
@@ -21,6 +22,7 @@ export type {
   ClassLabels, EarlyStopping, EpochInfo, FitOptions, History, OptimizerName, RegressionTargets, Targets, TrainingOptions,
 } from "./common.ts";
 export { Model, loadModel } from "./model.ts";
+export type { Batch, BatchInfo, BatchIterable, BatchSource, FitBatchesOptions } from "./batches.ts";
 export type { Label, LayerJSON, ModelJSON, ModelKind, Task } from "./model.ts";
 export type { LossName } from "./network.ts";
 
@@ -56,6 +58,11 @@ export interface Sequential<L extends LossName = LossName> extends SequentialMod
    * weights when the model was fitted before on data of the same width.
    */
   fit(X: MatrixLike, y: TargetsOf<L>, options?: FitOptions<TargetsOf<L>>): Promise<this>;
+  /**
+   * Trains from batches that need not fit in memory together (see Model.fitBatches): mini-batch
+   * steps through a seeded shuffle buffer, continuing from the current weights as fit does.
+   */
+  fitBatches(source: BatchSource<TargetsOf<L>>, options?: FitBatchesOptions<TargetsOf<L>>): Promise<this>;
   /** The predicted values (rows × outputs) of a regression, or the most probable class of each row. */
   predict(X: MatrixLike): PredictionOf<L>;
   /** R² (averaged over outputs) of a regression, or accuracy. */

@@ -7,7 +7,8 @@ import {
 import { dense } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
-import { solveSymmetric } from "./solve.ts";
+import { normalSolution } from "./solve.ts";
+import type { BatchPlan, BatchSource, FitBatchesOptions } from "./batches.ts";
 import type { Call, ThreadPool } from "../threads.ts";
 
 import type { SummaryLayer } from "./summary.ts";
@@ -77,13 +78,8 @@ export class LinearRegression extends Model {
   async fit(X: MatrixLike, y: ArrayLike<number>, options?: FitOptions<ArrayLike<number>>): Promise<this> {
     return this.transaction("fit", options, async (signal) => {
       const m = toMatrix(X, "LinearRegression.fit", "X");
-      const solver = this.solver === "auto" ? (m.cols <= AUTO_NORMAL_MAX_FEATURES ? "normal" : "gd") : this.solver;
-      this.solverUsed = solver;
-      this.solverReason = this.solver !== "auto" ? `solver "${solver}" as asked`
-        : solver === "normal" ? `auto: ${m.cols} features ≤ ${AUTO_NORMAL_MAX_FEATURES}, so the exact closed form (one pass over X, a ${m.cols + 1}² float64 solve)`
-        : `auto: ${m.cols} features > ${AUTO_NORMAL_MAX_FEATURES}, so gradient descent (the closed form's d² memory and d³ solve would dominate)`;
-      const build = (inputs: number): Network =>
-        new Network(this.runtime, [dense({ units: 1, init: "zeros" })], inputs, "mse", this.#training.l2, this.#training.seed);
+      const solver = this.chooseSolver(m.cols);
+      const build = (inputs: number): Network => this.build(inputs);
       if (solver === "gd") {
         await this.fitNetwork("fit", m, y, options, signal, build, this.#training, false);
         return;
@@ -94,6 +90,39 @@ export class LinearRegression extends Model {
       }
       this.fitNormal(m, y, build);
     });
+  }
+
+  /** The solver for `cols` features ("auto" decides by the width), noted with why in solverUsed and solverReason. */
+  private chooseSolver(cols: number): "normal" | "gd" {
+    const solver = this.solver === "auto" ? (cols <= AUTO_NORMAL_MAX_FEATURES ? "normal" : "gd") : this.solver;
+    this.solverUsed = solver;
+    this.solverReason = this.solver !== "auto" ? `solver "${solver}" as asked`
+      : solver === "normal" ? `auto: ${cols} features ≤ ${AUTO_NORMAL_MAX_FEATURES}, so the exact closed form (one pass over X, a ${cols + 1}² float64 solve)`
+      : `auto: ${cols} features > ${AUTO_NORMAL_MAX_FEATURES}, so gradient descent (the closed form's d² memory and d³ solve would dominate)`;
+    return solver;
+  }
+
+  private build(inputs: number): Network {
+    return new Network(this.runtime, [dense({ units: 1, init: "zeros" })], inputs, "mse", this.#training.l2, this.#training.seed);
+  }
+
+  /**
+   * Trains from batches (see Model.fitBatches): the closed form sums XᵀX and Xᵀy batch by batch in
+   * float64 (one pass, the same optimum as fit); gd takes a full-batch gradient step per pass, or
+   * mini-batch steps through a shuffle buffer with a batchSize.
+   */
+  override fitBatches(source: BatchSource<ArrayLike<number>>, options?: FitBatchesOptions<ArrayLike<number>>): Promise<this> {
+    return super.fitBatches(source, options);
+  }
+
+  protected batchPlan(): BatchPlan {
+    return {
+      training: this.#training,
+      continueTraining: false,
+      algorithm: (cols) => (this.chooseSolver(cols) === "normal" ? "normal" : "fullBatch"),
+      build: (inputs) => this.build(inputs),
+      commitNormal: (cols, mean, w, scale) => this.commitNormal(cols, mean, w, scale, (inputs) => this.build(inputs)),
+    };
   }
 
   /**
@@ -154,46 +183,35 @@ export class LinearRegression extends Model {
       const s = shift.data;
       for (let j = 0; j < w1; j++) s[j] = mean[j];
       run((p) => [{ kernel: "gram64_f64", args: [x.ptr + p.r0 * cols * 4, yt.ptr + p.r0 * 4, shift.ptr, p.n, cols, p.gram, p.scratch] }]);
-      const g = added("gram", w1 * w1);
-      // Centred on the means instead of the shifts: Σ(u − δ)(u − δ)ᵀ = G − n·δδᵀ, δ = mean − s.
-      const delta = Float64Array.from(mean, (v, j) => v - s[j]);
-      const c = (i: number, j: number): number => g[i * w1 + j] - rows * delta[i] * delta[j];
-      const scale = new Float64Array(w1);
-      for (let j = 0; j < w1; j++) {
-        const v = c(j, j);
-        scale[j] = this.standardize && v > 0 ? Math.sqrt(v / rows) : 1;
-      }
-      const a = new Float64Array(cols * cols);
-      const rhs = new Float64Array(cols);
-      for (let i = 0; i < cols; i++) {
-        for (let j = 0; j < cols; j++) a[i * cols + j] = c(i, j) / (scale[i] * scale[j]);
-        a[i * cols + i] += (rows * this.#training.l2) / 2;
-        rhs[i] = c(i, cols) / (scale[i] * scale[cols]);
-      }
-      const w = solveSymmetric(a, rhs, cols);
-      if (!w.every(Number.isFinite)) {
-        throw new RangeError("descent: LinearRegression.fit: the normal equations have no finite solution (is a feature far larger than float32 can hold?)");
-      }
-      if (this.standardize) {
-        this.features = { mean: mean.slice(0, cols), scale: scale.slice(0, cols) };
-        this.target = { mean: mean.slice(cols), scale: scale.slice(cols) };
-      } else {
-        this.features = undefined;
-        this.target = undefined;
-      }
-      // The network it replaces stays with fit's transaction, which frees it once this succeeds.
-      this.net = build(cols);
-      this.net.threads = this.threads;
-      const layer = this.net.layers[0];
-      layer.w.data.set(w);
-      // Without standardisation the bias carries the means: b = ȳ − Σ w_j·x̄_j.
-      let b = this.standardize ? 0 : mean[cols];
-      if (!this.standardize) for (let j = 0; j < cols; j++) b -= w[j] * mean[j];
-      layer.b.data[0] = b;
+      const { w, scale } = normalSolution(rows, cols, mean, s, added("gram", w1 * w1), this.#training.l2, this.standardize, "LinearRegression.fit");
+      this.commitNormal(cols, mean, w, scale, build);
       this.history = { loss: [], valLoss: [] };
     } finally {
       for (const t of tensors) t.dispose();
     }
+  }
+
+  /**
+   * Sets the closed form's result: the statistics (from the Gram pass) and a new network with the
+   * weights w (standardised units) and the bias. fit and fitBatches share it.
+   */
+  private commitNormal(cols: number, mean: Float64Array, w: Float64Array, scale: Float64Array, build: (inputs: number) => Network): void {
+    if (this.standardize) {
+      this.features = { mean: mean.slice(0, cols), scale: scale.slice(0, cols) };
+      this.target = { mean: mean.slice(cols), scale: scale.slice(cols) };
+    } else {
+      this.features = undefined;
+      this.target = undefined;
+    }
+    // The network it replaces stays with fit's transaction, which frees it once this succeeds.
+    this.net = build(cols);
+    this.net.threads = this.threads;
+    const layer = this.net.layers[0];
+    layer.w.data.set(w);
+    // Without standardisation the bias carries the means: b = ȳ − Σ w_j·x̄_j.
+    let b = this.standardize ? 0 : mean[cols];
+    if (!this.standardize) for (let j = 0; j < cols; j++) b -= w[j] * mean[j];
+    layer.b.data[0] = b;
   }
 
   /** The predicted values, one per row of X. */

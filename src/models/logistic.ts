@@ -11,6 +11,7 @@ import { dense } from "./layers.ts";
 import { Model, registerModel, type ModelJSON, type Task } from "./model.ts";
 import { Network, type LossName } from "./network.ts";
 import { lbfgs } from "./solve.ts";
+import type { BatchPlan, BatchSource, FitBatchesOptions } from "./batches.ts";
 import type { SummaryLayer } from "./summary.ts";
 
 export interface LogisticRegressionOptions extends TrainingOptions {
@@ -95,11 +96,7 @@ export class LogisticRegression extends Model {
     }
     const classes = new Set(Array.from(y as ArrayLike<unknown>)).size;
     this.#loss = classes === 2 ? "binaryCrossentropy" : "categoricalCrossentropy";
-    const build = (inputs: number, outputs: number): Network => new Network(
-      this.runtime,
-      [dense({ units: outputs, activation: outputs === 1 ? "sigmoid" : "softmax", init: "zeros" })],
-      inputs, this.#loss, this.#training.l2, this.#training.seed,
-    );
+    const build = (inputs: number, outputs: number): Network => this.build(inputs, outputs);
     if (this.solver === "gd") {
       await this.fitNetwork("fit", X, y, options, signal, build, this.#training, false);
       return;
@@ -160,6 +157,41 @@ export class LogisticRegression extends Model {
       data.dispose();
       this.net?.dropWorkspaces();
     }
+  }
+
+  private build(inputs: number, outputs: number): Network {
+    return new Network(
+      this.runtime,
+      [dense({ units: outputs, activation: outputs === 1 ? "sigmoid" : "softmax", init: "zeros" })],
+      inputs, this.#loss, this.#training.l2, this.#training.seed,
+    );
+  }
+
+  /**
+   * Trains from batches (see Model.fitBatches): lbfgs and full-batch gd evaluate the exact
+   * objective and its gradient by a pass over the batches each (the line search's trials too), so
+   * they reach fit's optimum; gd with a batchSize takes mini-batch steps through a shuffle buffer.
+   */
+  override fitBatches(source: BatchSource<ClassLabels>, options?: FitBatchesOptions<ClassLabels>): Promise<this> {
+    return super.fitBatches(source, options);
+  }
+
+  protected batchPlan(): BatchPlan {
+    return {
+      training: this.#training,
+      continueTraining: false,
+      algorithm: () => (this.solver === "lbfgs" ? "lbfgs" : "fullBatch"),
+      classesKnown: (count) => {
+        this.#loss = count === 2 ? "binaryCrossentropy" : "categoricalCrossentropy";
+      },
+      build: (inputs, outputs) => this.build(inputs, outputs),
+      lbfgs: {
+        maxIter: this.#maxIter, tol: this.#tol,
+        done: (iterations, reason) => {
+          this.convergence = { iterations, reason };
+        },
+      },
+    };
   }
 
   override fitReport(): Record<string, unknown> {

@@ -11,6 +11,7 @@ import {
   FIT_KEYS, bool, checkKeys, describe, earlyStoppingOption, num, r2, runtimeOption, signalOption, type FitOptions, type History,
   type Label, type OptimizerConfig, type Targets,
 } from "./common.ts";
+import { trainFromBatches, type BatchModel, type BatchPlan, type BatchSource, type FitBatchesOptions } from "./batches.ts";
 import { activationSpec, dense, specToJSON, type ActivationSpec, type DenseConfig, type DenseLayer } from "./layers.ts";
 import { LOSSES, Network, train, type Batchable, type LossName } from "./network.ts";
 import { summaryText, type SummaryLayer } from "./summary.ts";
@@ -128,6 +129,22 @@ export abstract class Model {
   /** Trains on X (rows × features) and y; see each model. */
   abstract fit(X: MatrixLike, y: Targets, options?: FitOptions): Promise<this>;
   protected abstract get lossName(): LossName;
+
+  /**
+   * Trains from batches of { X, y } that need not fit in memory together: `source` is a function
+   * returning them (called once per pass) or an iterable that can be iterated again. The runtime
+   * holds one batch at a time; a first pass gathers the standardisation statistics and the
+   * classes, then each model trains as its solver does (see src/models/batches.ts). A fitBatches
+   * that fails leaves the model as it was, as fit.
+   */
+  async fitBatches(source: BatchSource, options?: FitBatchesOptions): Promise<this> {
+    return this.transaction("fitBatches", options, (signal) =>
+      // The trainer sets the model's protected state, declared by BatchModel, inside this transaction.
+      trainFromBatches(this as unknown as BatchModel, this.batchPlan(), source, options, signal));
+  }
+
+  /** @internal How this model trains from batches (its solver, settings and network). */
+  protected abstract batchPlan(): BatchPlan;
 
   /**
    * The class labels, sorted: the order of predictProba's columns. A classifier that is not

@@ -11,6 +11,7 @@ import type { DenseConfig } from "./layers.ts";
 import { Model, registerModel, type Task } from "./model.ts";
 import { LOSSES, Network, type LossName } from "./network.ts";
 import type { SummaryLayer } from "./summary.ts";
+import type { BatchPlan } from "./batches.ts";
 
 export interface SequentialOptions<L extends LossName | undefined = LossName> extends TrainingOptions {
   /**
@@ -75,14 +76,27 @@ export class Sequential extends Model {
    * weights when the model was fitted before on data of the same width.
    */
   async fit(X: MatrixLike, y: Targets, options?: FitOptions): Promise<this> {
-    return this.transaction("fit", options, (signal) => this.fitNetwork("fit", X, y, options, signal, (inputs, outputs) => {
-      const units = this.configs[this.configs.length - 1].units;
-      if (units !== outputs) {
-        const what = this.task === "regression" ? `y has ${outputs} output column(s)` : `y has ${outputs} classes`;
-        throw new RangeError(`descent: Sequential.fit: the last layer has ${units} unit(s) but ${what}`);
-      }
-      return new Network(this.runtime, this.configs, inputs, this.#loss, this.#training.l2, this.#training.seed);
-    }, this.#training, true));
+    return this.transaction("fit", options, (signal) =>
+      this.fitNetwork("fit", X, y, options, signal, (inputs, outputs) => this.build(inputs, outputs, "fit"), this.#training, true));
+  }
+
+  private build(inputs: number, outputs: number, fn: string): Network {
+    const units = this.configs[this.configs.length - 1].units;
+    if (units !== outputs) {
+      const what = this.task === "regression" ? `y has ${outputs} output column(s)` : `y has ${outputs} classes`;
+      throw new RangeError(`descent: Sequential.${fn}: the last layer has ${units} unit(s) but ${what}`);
+    }
+    return new Network(this.runtime, this.configs, inputs, this.#loss, this.#training.l2, this.#training.seed);
+  }
+
+  /** @internal Mini-batches through a seeded shuffle buffer, continuing from the weights as fit does (see Model.fitBatches). */
+  protected batchPlan(): BatchPlan {
+    return {
+      training: this.#training,
+      continueTraining: true,
+      algorithm: () => "miniBatch",
+      build: (inputs, outputs) => this.build(inputs, outputs, "fitBatches"),
+    };
   }
 
   protected traits(): string[] {

@@ -2,6 +2,40 @@
 // symmetric eigendecomposition for rank-deficient systems, giving the minimum-norm solution as
 // numpy's lstsq does) and L-BFGS for the logistic regression's smooth convex objective.
 
+/**
+ * Least squares' closed form from one float64 Gram pass: `g` = Σ u·uᵀ over the rows
+ * u = [x − s | y − s_y] (`cols` + 1 wide, s the shift the pass subtracted), `mean` the columns'
+ * means. The standardisation statistics follow from it (population standard deviations, 1 for a
+ * constant column or without `standardize`), and the standardised system
+ * (ZᵀZ + (n·l2/2)·I)·w = Zᵀt is solved; in standardised units the bias is 0. Shared by fit (one
+ * Gram pass over X in memory) and fitBatches (Gram matrices added batch by batch).
+ */
+export function normalSolution(
+  rows: number, cols: number, mean: Float64Array, shift: ArrayLike<number>, g: Float64Array, l2: number, standardize: boolean, fn: string,
+): { w: Float64Array; scale: Float64Array } {
+  const w1 = cols + 1;
+  // Centred on the means instead of the shifts: Σ(u − δ)(u − δ)ᵀ = G − n·δδᵀ, δ = mean − s.
+  const delta = Float64Array.from(mean, (v, j) => v - shift[j]);
+  const c = (i: number, j: number): number => g[i * w1 + j] - rows * delta[i] * delta[j];
+  const scale = new Float64Array(w1);
+  for (let j = 0; j < w1; j++) {
+    const v = c(j, j);
+    scale[j] = standardize && v > 0 ? Math.sqrt(v / rows) : 1;
+  }
+  const a = new Float64Array(cols * cols);
+  const rhs = new Float64Array(cols);
+  for (let i = 0; i < cols; i++) {
+    for (let j = 0; j < cols; j++) a[i * cols + j] = c(i, j) / (scale[i] * scale[j]);
+    a[i * cols + i] += (rows * l2) / 2;
+    rhs[i] = c(i, cols) / (scale[i] * scale[cols]);
+  }
+  const w = solveSymmetric(a, rhs, cols);
+  if (!w.every(Number.isFinite)) {
+    throw new RangeError(`descent: ${fn}: the normal equations have no finite solution (is a feature far larger than float32 can hold?)`);
+  }
+  return { w, scale };
+}
+
 /** Solves A·x = b for symmetric positive semi-definite A (n × n, row-major); A and b are not modified. */
 export function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Array {
   return cholesky(a, b, n) ?? pseudoSolve(a, b, n);
@@ -109,14 +143,15 @@ export interface LbfgsOptions {
 
 /**
  * Minimises f from x0 (in place) by L-BFGS with a backtracking Armijo line search. `evaluate`
- * returns f(x) and writes ∇f(x) into g. Returns the number of iterations and why it stopped.
+ * returns f(x) and writes ∇f(x) into g; it may be async (fitBatches evaluates by a pass over the
+ * batches). Returns the number of iterations and why it stopped.
  */
 export async function lbfgs(
-  evaluate: (x: Float64Array, g: Float64Array) => number, x: Float64Array, o: LbfgsOptions,
+  evaluate: (x: Float64Array, g: Float64Array) => number | Promise<number>, x: Float64Array, o: LbfgsOptions,
 ): Promise<{ iterations: number; reason: string; f: number }> {
   const n = x.length;
   const g = new Float64Array(n);
-  let f = evaluate(x, g);
+  let f = await evaluate(x, g);
   const s: Float64Array[] = [];
   const y: Float64Array[] = [];
   const rho: number[] = [];
@@ -151,7 +186,7 @@ export async function lbfgs(
     let accepted = false;
     for (let tries = 0; tries < 40; tries++) {
       for (let i = 0; i < n; i++) xNew[i] = x[i] + step * d[i];
-      fNew = evaluate(xNew, gNew);
+      fNew = await evaluate(xNew, gNew);
       if (fNew <= f + 1e-4 * step * slope) {
         accepted = true;
         break;
