@@ -229,7 +229,7 @@ describe("the README's command lines", () => {
       .filter((b) => b.lang === "sh" && b.section !== "Tables as they come")
       .flatMap((b) => b.code.split("\n"))
       .filter((line) => line.startsWith("npx descent "));
-    expect(commands.length).toBe(4);
+    expect(commands.length).toBe(5);
     const dir = project("cli");
     for (const command of commands) {
       // "npx descent <words> [> file]": no quoting in the README's commands.
