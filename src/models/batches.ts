@@ -17,9 +17,9 @@ import type { Runtime } from "../runtime.ts";
 import type { Tensor } from "../tensor.ts";
 import {
   checkKeys, createYielder, describe, earlyStoppingOption, num, type EarlyStopping, type EpochInfo, type History, type Label,
-  type ResolvedEarlyStopping, type Targets, type TrainingSettings,
+  type Targets, type TrainingSettings,
 } from "./common.ts";
-import type { Network, LossName } from "./network.ts";
+import { EpochTracker, type Network, type LossName } from "./network.ts";
 import { lbfgs, normalSolution } from "./solve.ts";
 
 /** One batch of rows: features (rows × features) and their targets, typed as fit's X and y. */
@@ -586,7 +586,7 @@ export async function trainFromBatches(
     if (full && fo.shuffleBuffer !== undefined) throw new TypeError(`descent: ${fn}: option "shuffleBuffer" needs mini-batches (a batchSize)`);
     const step = Math.max(1, batchSize ?? 32);
     const bufferRows = num(fn, "shuffleBuffer", fo.shuffleBuffer, Math.max(1024, 8 * step), { min: 0, integer: true });
-    const tracker = new EpochTracker(net, plan.training, epochs, earlyStopping, fo.onEpoch, model.history);
+    const tracker = new EpochTracker(net, plan.training.optimizer.lr, epochs, earlyStopping, fo.onEpoch, model.history);
     const random = mulberry32(plan.training.seed ^ 0x5eed);
     // One mini-batch in WASM memory, filled for each step (freed with the other tensors below).
     const bx = full ? undefined : rt.zeros([step, cols]);
@@ -773,59 +773,3 @@ async function miniBatchPass(
   return total / rows;
 }
 
-/** The end of an epoch, as fit's epoch loop: divergence, history, early stopping, onEpoch. */
-class EpochTracker {
-  #first: number | undefined;
-  #best = Infinity;
-  #bestLoss = Infinity;
-  #wait = 0;
-  #bestWeights: Float32Array[] | undefined;
-  readonly #started = performance.now();
-
-  constructor(
-    readonly net: Network, readonly training: TrainingSettings, readonly epochs: number,
-    readonly earlyStopping: ResolvedEarlyStopping | undefined, readonly onEpoch: ((info: EpochInfo) => void | boolean) | undefined,
-    readonly history: History,
-  ) {}
-
-  /** True when training stops here. */
-  end(epoch: number, total: number, valLoss: number | undefined, rows: number): boolean {
-    const net = this.net;
-    this.#first ??= total;
-    const first = this.#first;
-    const why = !Number.isFinite(total) ? `the loss is ${total}`
-      : !(total <= 1e4 * Math.max(first, 1)) ? `the loss is ${total.toPrecision(4)} (it started at ${first.toPrecision(4)})`
-      : valLoss !== undefined && !Number.isFinite(valLoss) ? `the validation loss is ${valLoss}`
-      : !net.finite() ? `its step made a weight infinite or NaN (the loss was ${total.toPrecision(4)})`
-      : undefined;
-    if (why !== undefined) {
-      throw new Error(
-        `descent: training diverged at epoch ${epoch}: ${why}; try a smaller learning rate ` +
-          `(lr is ${this.training.optimizer.lr}). The model is left as it was before this fit.`,
-      );
-    }
-    this.history.loss.push(total);
-    if (valLoss !== undefined) this.history.valLoss.push(valLoss);
-    const monitored = valLoss ?? total;
-    const es = this.earlyStopping;
-    if (monitored < this.#bestLoss) {
-      this.#bestLoss = monitored;
-      if (es?.restoreBest) this.#bestWeights = net.snapshot();
-    }
-    let stop = false;
-    if (es !== undefined) {
-      if (monitored < this.#best - es.tol) {
-        this.#best = monitored;
-        this.#wait = 0;
-      } else if (++this.#wait >= es.patience) stop = true;
-    }
-    const seconds = (performance.now() - this.#started) / 1000;
-    const info: EpochInfo = {
-      epoch, epochs: this.epochs, loss: total, ...(valLoss !== undefined ? { valLoss } : {}), seconds,
-      samplesPerSecond: seconds > 0 ? (rows * epoch) / seconds : 0,
-    };
-    if (this.onEpoch?.(info) === false) stop = true;
-    if (stop && es?.restoreBest && this.#bestWeights !== undefined) net.restore(this.#bestWeights);
-    return stop;
-  }
-}

@@ -483,12 +483,7 @@ export async function train(
   let bx: Tensor | undefined;
   let by: Tensor | undefined;
   const yieldNow = createYielder();
-  const started = performance.now();
-  let best = Infinity;
-  let bestLoss = Infinity;
-  let wait = 0;
-  let bestWeights: Float32Array[] | undefined;
-  let first: number | undefined;
+  const tracker = new EpochTracker(net, o.optimizer.lr, o.epochs, o.earlyStopping, o.onEpoch, history);
   try {
     if (batch < rows) {
       bx = rt.zeros([batch, cols]);
@@ -513,50 +508,73 @@ export async function train(
         total /= rows;
       }
       const valLoss = validation === undefined ? undefined : net.lossAndGradients(validation.x.ptr, validation.y.ptr, validation.rows, false);
-      first ??= total;
-      // Diverged: a loss that is not finite (also at the first epoch), far above where it started,
-      // or a step that left a weight infinite or NaN. The caller's transaction puts the model back.
-      const why = !Number.isFinite(total) ? `the loss is ${total}`
-        : !(total <= 1e4 * Math.max(first, 1)) ? `the loss is ${total.toPrecision(4)} (it started at ${first.toPrecision(4)})`
-        : valLoss !== undefined && !Number.isFinite(valLoss) ? `the validation loss is ${valLoss}`
-        : !net.finite() ? `its step made a weight infinite or NaN (the loss was ${total.toPrecision(4)})`
-        : undefined;
-      if (why !== undefined) {
-        throw new Error(
-          `descent: training diverged at epoch ${epoch}: ${why}; try a smaller learning rate ` +
-            `(lr is ${o.optimizer.lr}). The model is left as it was before this fit.`,
-        );
-      }
-      history.loss.push(total);
-      if (valLoss !== undefined) history.valLoss.push(valLoss);
-      const monitored = valLoss ?? total;
-      if (monitored < bestLoss) {
-        // The best weights so far, for early stopping's restoreBest.
-        bestLoss = monitored;
-        if (o.earlyStopping?.restoreBest) bestWeights = net.snapshot();
-      }
-      let stop = false;
-      if (o.earlyStopping !== undefined) {
-        if (monitored < best - o.earlyStopping.tol) {
-          best = monitored;
-          wait = 0;
-        } else if (++wait >= o.earlyStopping.patience) stop = true;
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const info: EpochInfo = {
-        epoch, epochs: o.epochs, loss: total, ...(valLoss !== undefined ? { valLoss } : {}), seconds,
-        samplesPerSecond: seconds > 0 ? (rows * epoch) / seconds : 0,
-      };
-      if (o.onEpoch?.(info) === false) stop = true;
-      if (stop) {
-        if (o.earlyStopping?.restoreBest && bestWeights !== undefined) net.restore(bestWeights);
-        break;
-      }
+      if (tracker.end(epoch, total, valLoss, rows)) break;
       await yieldNow();
     }
   } finally {
     bx?.dispose();
     by?.dispose();
+  }
+}
+
+/**
+ * The end of an epoch, for train() and fitBatches: divergence (a loss that is not finite, also at
+ * the first epoch, far above where it started, or a step that left a weight infinite or NaN: the
+ * caller's transaction puts the model back), history, early stopping and onEpoch.
+ */
+export class EpochTracker {
+  #first: number | undefined;
+  #best = Infinity;
+  #bestLoss = Infinity;
+  #wait = 0;
+  #bestWeights: Float32Array[] | undefined;
+  readonly #started = performance.now();
+
+  constructor(
+    readonly net: Network, readonly lr: number, readonly epochs: number,
+    readonly earlyStopping: ResolvedEarlyStopping | undefined, readonly onEpoch: ((info: EpochInfo) => void | boolean) | undefined,
+    readonly history: History,
+  ) {}
+
+  /** True when training stops here. */
+  end(epoch: number, total: number, valLoss: number | undefined, rows: number): boolean {
+    const net = this.net;
+    this.#first ??= total;
+    const first = this.#first;
+    const why = !Number.isFinite(total) ? `the loss is ${total}`
+      : !(total <= 1e4 * Math.max(first, 1)) ? `the loss is ${total.toPrecision(4)} (it started at ${first.toPrecision(4)})`
+      : valLoss !== undefined && !Number.isFinite(valLoss) ? `the validation loss is ${valLoss}`
+      : !net.finite() ? `its step made a weight infinite or NaN (the loss was ${total.toPrecision(4)})`
+      : undefined;
+    if (why !== undefined) {
+      throw new Error(
+        `descent: training diverged at epoch ${epoch}: ${why}; try a smaller learning rate ` +
+          `(lr is ${this.lr}). The model is left as it was before this fit.`,
+      );
+    }
+    this.history.loss.push(total);
+    if (valLoss !== undefined) this.history.valLoss.push(valLoss);
+    const monitored = valLoss ?? total;
+    const es = this.earlyStopping;
+    if (monitored < this.#bestLoss) {
+      this.#bestLoss = monitored;
+      if (es?.restoreBest) this.#bestWeights = net.snapshot();
+    }
+    let stop = false;
+    if (es !== undefined) {
+      if (monitored < this.#best - es.tol) {
+        this.#best = monitored;
+        this.#wait = 0;
+      } else if (++this.#wait >= es.patience) stop = true;
+    }
+    const seconds = (performance.now() - this.#started) / 1000;
+    const info: EpochInfo = {
+      epoch, epochs: this.epochs, loss: total, ...(valLoss !== undefined ? { valLoss } : {}), seconds,
+      samplesPerSecond: seconds > 0 ? (rows * epoch) / seconds : 0,
+    };
+    if (this.onEpoch?.(info) === false) stop = true;
+    if (stop && es?.restoreBest && this.#bestWeights !== undefined) net.restore(this.#bestWeights);
+    return stop;
   }
 }
 
