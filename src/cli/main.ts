@@ -414,7 +414,7 @@ function refitMeans(data: CsvData, train: readonly number[]): CsvEncoding {
 
 async function train(args: TrainArgs, ctx: Io): Promise<number> {
   if (args.stream) {
-    return trainStream(args, ctx, { hints: TRAIN_HINTS, chooseModel, checkForModel, plan, buildModel, writeText, runFacts });
+    return trainStream(args, ctx, { hints: TRAIN_HINTS, chooseModel, checkForModel, plan, buildModel, writeText, runFacts, saveOutputs });
   }
   const outputs: Output[] = [];
   if (args.out !== undefined) outputs.push({ file: args.out, flag: "--out" });
@@ -525,30 +525,40 @@ async function train(args: TrainArgs, ctx: Io): Promise<number> {
       const why = p.closedForm ? "the closed-form solver does not iterate (use --solver gd)" : "L-BFGS chooses its own steps over the whole set (use --solver gd)";
       ctx.stderr.write(`descent: note: ${ignored.map((f) => `--${f}`).join(", ")} had no effect: ${why}\n`);
     }
-    if (args.out !== undefined) {
-      const file: ModelFile = { descent: model.toJSON(), features: data.features, target: args.target, encoding };
-      await writeText(args.out, `${JSON.stringify(file)}\n`, ctx, "--out");
-      out.write(`\nsaved the model to ${printable(args.out)}\n`);
-    }
-    if (args.plot !== undefined) {
-      if (p.closedForm) {
-        ctx.stderr.write(`descent: note: no loss curve to plot: the closed-form solver does not iterate (use --solver gd); ${printable(args.plot)} not written\n`);
-      } else {
-        const svg = lossCurveSvg(
-          { loss: model.history.loss, valLoss: model.history.valLoss },
-          {
-            title: `Loss: ${args.target} from ${args.file}`, subtitle: model.describe(),
-            labels: { validation: valSet === undefined ? "test" : "validation" }, xLabel: p.lbfgs ? "iteration" : "epoch",
-          },
-        );
-        await writeText(args.plot, svg, ctx, "--plot");
-        out.write(`${args.out === undefined ? "\n" : ""}saved the loss curve to ${printable(args.plot)}\n`);
-      }
-    }
+    await saveOutputs(args, ctx, model, p, { features: data.features, encoding }, valSet === undefined ? "test" : "validation");
     return 0;
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * What train writes after training: the model file (--out), with its columns and their encoding,
+ * and the loss curve (--plot; the closed form has none), with the second curve named `second`.
+ */
+async function saveOutputs(
+  args: TrainArgs, ctx: Io, model: Model, p: Plan, columns: Pick<ModelFile, "features" | "encoding">, second: string,
+): Promise<void> {
+  const out = ctx.stdout;
+  if (args.out !== undefined) {
+    const file: ModelFile = { descent: model.toJSON(), features: columns.features, target: args.target, ...(columns.encoding ? { encoding: columns.encoding } : {}) };
+    await writeText(args.out, `${JSON.stringify(file)}\n`, ctx, "--out");
+    out.write(`\nsaved the model to ${printable(args.out)}\n`);
+  }
+  if (args.plot === undefined) return;
+  if (p.closedForm) {
+    ctx.stderr.write(`descent: note: no loss curve to plot: the closed-form solver does not iterate (use --solver gd); ${printable(args.plot)} not written\n`);
+    return;
+  }
+  const svg = lossCurveSvg(
+    { loss: model.history.loss, valLoss: model.history.valLoss },
+    {
+      title: `Loss: ${args.target} from ${args.file}`, subtitle: model.describe(),
+      labels: { validation: second }, xLabel: p.lbfgs ? "iteration" : "epoch",
+    },
+  );
+  await writeText(args.plot, svg, ctx, "--plot");
+  out.write(`${args.out === undefined ? "\n" : ""}saved the loss curve to ${printable(args.plot)}\n`);
 }
 
 // ------------------------------------------------------------------ predict

@@ -14,7 +14,6 @@ import { createRuntime, type Runtime } from "../runtime.ts";
 import { UsageError, type ModelKind, type TrainArgs } from "./args.ts";
 import type { Io, Model, ModelFile, Plan, Target } from "./main.ts";
 import { checkOutputs, type Output } from "./paths.ts";
-import { lossCurveSvg } from "./plot.ts";
 import { formatBar, formatLoss, type EpochReport, type ProgressStream } from "./progress.ts";
 import { formatPairs, printable } from "./table.ts";
 
@@ -27,6 +26,7 @@ export interface StreamDeps {
   buildModel(args: TrainArgs, p: Plan, y: Target): Model;
   writeText(file: string, text: string, ctx: Io, flag: string): Promise<void>;
   runFacts(model: Model, p: Plan, backend: string, seconds: number, stopping: undefined): [string, string][];
+  saveOutputs(args: TrainArgs, ctx: Io, model: Model, p: Plan, columns: Pick<ModelFile, "features" | "encoding">, second: string): Promise<void>;
 }
 
 /** Bytes for people: "850 B", "12.3 KB", "1.05 GB" (powers of 1024, as --max-memory reads them). */
@@ -238,25 +238,7 @@ export async function trainStream(args: TrainArgs, ctx: Io, deps: StreamDeps): P
         `for a ${formatBytes(size)} file, ${passes + 1} passes`,
     ]);
     out.write(formatPairs(facts));
-    if (args.out !== undefined) {
-      const file: ModelFile = {
-        descent: model.toJSON(), features: [...(batches.info.features ?? [])], target: args.target, ...(batches.info.encoding ? { encoding: batches.info.encoding } : {}),
-      };
-      await deps.writeText(args.out, `${JSON.stringify(file)}\n`, ctx, "--out");
-      out.write(`\nsaved the model to ${printable(args.out)}\n`);
-    }
-    if (args.plot !== undefined) {
-      if (p.closedForm) {
-        ctx.stderr.write(`descent: note: no loss curve to plot: the closed-form solver does not iterate (use --solver gd); ${printable(args.plot)} not written\n`);
-      } else {
-        const svg = lossCurveSvg(
-          { loss: model.history.loss, valLoss: [] },
-          { title: `Loss: ${args.target} from ${args.file}`, subtitle: model.describe(), xLabel: p.lbfgs ? "iteration" : "epoch" },
-        );
-        await deps.writeText(args.plot, svg, ctx, "--plot");
-        out.write(`${args.out === undefined ? "\n" : ""}saved the loss curve to ${printable(args.plot)}\n`);
-      }
-    }
+    await deps.saveOutputs(args, ctx, model, p, { features: [...(batches.info.features ?? [])], encoding: batches.info.encoding }, "validation");
     return 0;
   } finally {
     progress?.done();
