@@ -6,25 +6,15 @@ import os from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.ts";
+import { runIn } from "./cli-helpers.ts";
 import { decodeModel } from "../src/onnx/onnx.ts";
 import { rng } from "./helpers.ts";
 
 const tmp = mkdtempSync(join(os.tmpdir(), "descent-cli-onnx-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A stream that keeps what is written to it. */
-function capture(): { write(s: string): boolean; isTTY: boolean; columns: number; text: string } {
-  return { isTTY: false, columns: 100, text: "", write(s: string) { this.text += s; return true; } };
-}
-
-/** Runs the command in-process in the temporary folder; the streams are captured. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(argv, { stdout, stderr, cwd: tmp });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+/** Runs the command in-process from the temporary folder; the streams are captured. */
+const run = runIn(tmp);
 
 /** A numeric CSV: three features and a target column `y` (a number, or a label from it). */
 function csv(name: string, rows: number, label: boolean): { file: string; X: number[][] } {

@@ -6,7 +6,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.ts";
+import { runIn } from "./cli-helpers.ts";
 import { LinearRegression, LogisticRegression, loadModel } from "../src/models/index.ts";
 import { mulberry32 } from "../src/random.ts";
 
@@ -14,18 +14,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const tmp = mkdtempSync(join(os.tmpdir(), "descent-cli-stream-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A stream that keeps what is written to it (as test/cli.test.ts's). */
-function capture(): { write(s: string): boolean; isTTY: boolean; columns: number; text: string } {
-  return { isTTY: false, columns: 100, text: "", write(s: string) { this.text += s; return true; } };
-}
-
-/** Runs the command in-process from the repository root (as test/cli.test.ts's run). */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(argv, { stdout, stderr, cwd: root });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+/** Runs the command in-process from the repository root; the streams are captured. */
+const run = runIn(root);
 
 /** A seeded CSV of `rows` rows: 8 numeric features, a numeric target y and a class label. */
 function writeCsv(name: string, rows: number, seed: number): string {

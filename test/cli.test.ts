@@ -14,6 +14,7 @@ import { loadModel } from "../src/models/index.ts";
 import { checksum } from "../src/models/model.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { formatFloat32, main } from "../src/cli/main.ts";
+import { capture, runIn } from "./cli-helpers.ts";
 import { classReport, formatClassReport } from "../src/cli/metrics.ts";
 import { splitIndices } from "../src/data/split.ts";
 import { escapeXml, formatTick, logTicks, lossCurveSvg, niceTicks } from "../src/cli/plot.ts";
@@ -27,18 +28,8 @@ const PENGUINS = "data/penguins.csv";
 const tmp = mkdtempSync(join(os.tmpdir(), "descent-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A stream that keeps what is written to it. */
-function capture(isTTY = false): { write(s: string): boolean; isTTY: boolean; columns: number; text: string } {
-  return { isTTY, columns: 100, text: "", write(s: string) { this.text += s; return true; } };
-}
-
-/** Runs the command in-process from the repository root; the streams are captured, never a TTY. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(argv, { stdout, stderr, cwd: root });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+/** Runs the command in-process from the repository root; the streams are captured. */
+const run = runIn(root);
 
 function tempFile(name: string, text: string): string {
   const file = join(tmp, name);
