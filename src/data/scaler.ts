@@ -27,26 +27,7 @@ export class StandardScaler {
   fit(X: MatrixLike): this {
     const m = toMatrix(X, "StandardScaler.fit", "X");
     const { data, rows, cols } = m;
-    const mean = new Float64Array(cols);
-    const min = new Float64Array(cols).fill(Infinity);
-    const max = new Float64Array(cols).fill(-Infinity);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const v = data[i * cols + j];
-        mean[j] += v;
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-      }
-    }
-    for (let j = 0; j < cols; j++) mean[j] /= rows;
-    // Two passes: the one-pass E[x²] - E[x]² cancels catastrophically for large, narrow columns.
-    const scale = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const d = data[i * cols + j] - mean[j];
-        scale[j] += d * d;
-      }
-    }
+    const { mean, m2: scale, min, max } = columnMoments(data, rows, cols);
     for (let j = 0; j < cols; j++) {
       // A constant column's mean can be off by an ulp, leaving a tiny spurious spread whose
       // reciprocal would blow the column up; test constancy exactly instead.
@@ -128,4 +109,33 @@ function numbers(v: unknown, fn: string, arg: string): Float64Array {
     out[j] = x;
   });
   return out;
+}
+
+/**
+ * Each column's mean, sum of squared deviations from it, minimum and maximum, in float64. Two
+ * passes: the one-pass E[x²] − E[x]² cancels catastrophically for large, narrow columns.
+ */
+export function columnMoments(
+  data: Float32Array, rows: number, cols: number,
+): { mean: Float64Array; m2: Float64Array; min: Float64Array; max: Float64Array } {
+  const mean = new Float64Array(cols);
+  const min = new Float64Array(cols).fill(Infinity);
+  const max = new Float64Array(cols).fill(-Infinity);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = data[i * cols + j];
+      mean[j] += v;
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+    }
+  }
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  const m2 = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const d = data[i * cols + j] - mean[j];
+      m2[j] += d * d;
+    }
+  }
+  return { mean, m2, min, max };
 }

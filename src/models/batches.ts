@@ -11,6 +11,7 @@
 // Every check names the batch (counting from 0), and the row and column where it applies.
 // See docs/streaming.md for the design.
 import { LabelEncoder, readLabels } from "../data/labels.ts";
+import { columnMoments } from "../data/scaler.ts";
 import { toMatrix, toVector, type Matrix, type MatrixLike } from "../data/matrix.ts";
 import { mulberry32 } from "../random.ts";
 import type { Runtime } from "../runtime.ts";
@@ -312,23 +313,11 @@ class ColumnStats {
 
   add(data: Float32Array, rows: number): void {
     const cols = this.cols;
-    const bm = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const v = data[i * cols + j];
-        bm[j] += v;
-        if (v < this.min[j]) this.min[j] = v;
-        if (v > this.max[j]) this.max[j] = v;
-      }
-    }
-    for (let j = 0; j < cols; j++) bm[j] /= rows;
-    // Two passes within the batch (as StandardScaler), merged exactly across batches.
-    const b2 = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const d = data[i * cols + j] - bm[j];
-        b2[j] += d * d;
-      }
+    // Each batch's moments in two passes (as StandardScaler), merged exactly across batches.
+    const { mean: bm, m2: b2, min, max } = columnMoments(data, rows, cols);
+    for (let j = 0; j < cols; j++) {
+      if (min[j] < this.min[j]) this.min[j] = min[j];
+      if (max[j] > this.max[j]) this.max[j] = max[j];
     }
     const n = this.n + rows;
     for (let j = 0; j < cols; j++) {
