@@ -35,6 +35,20 @@ async function threaded(): Promise<Runtime> {
   return rt;
 }
 
+/** A 2-thread runtime whose worker threads' dot_f32 is `dot` (JavaScript source), the rest as built. */
+async function threadedWithWorkerDot(dot: string): Promise<Runtime> {
+  spy.prelude = `{
+      const Instance = WebAssembly.Instance;
+      WebAssembly.Instance = function (module, imports) {
+        const exports = { ...new Instance(module, imports).exports, dot_f32: ${dot} };
+        return { exports };
+      };
+    }\n`;
+  const rt = await threaded();
+  spy.prelude = "";
+  return rt;
+}
+
 function regression(rows: number, cols: number): { X: { data: Float32Array; rows: number; cols: number }; y: Float32Array } {
   const r = mulberry32(11);
   return {
@@ -121,15 +135,7 @@ describe("closing a runtime", () => {
 
 describe("a kernel that throws in a worker thread", () => {
   it("fails its call at once with the worker's error (the caller is blocked while it happens, so the text is in shared memory), and the pool goes on", async () => {
-    spy.prelude = `{
-      const Instance = WebAssembly.Instance;
-      WebAssembly.Instance = function (module, imports) {
-        const exports = { ...new Instance(module, imports).exports, dot_f32: () => { throw new RangeError("dot_f32 broke in a worker"); } };
-        return { exports };
-      };
-    }\n`;
-    const rt = await threaded();
-    spy.prelude = "";
+    const rt = await threadedWithWorkerDot(`() => { throw new RangeError("dot_f32 broke in a worker"); }`);
     const pool = rt.pool as NonNullable<Runtime["pool"]>;
     const a = rt.tensor(new Float32Array(64).fill(1));
     const tasks = [[a.ptr, a.ptr, 32], [a.ptr + 128, a.ptr + 128, 32]];
@@ -161,15 +167,7 @@ describe("a worker thread that dies", () => {
 
   it("in the middle of a call: the call fails as soon as it goes, and so does every later one", async () => {
     // The worker's dot_f32 ends its thread, as an uncaught error or process.exit() in it would.
-    spy.prelude = `{
-      const Instance = WebAssembly.Instance;
-      WebAssembly.Instance = function (module, imports) {
-        const exports = { ...new Instance(module, imports).exports, dot_f32: () => process.exit(7) };
-        return { exports };
-      };
-    }\n`;
-    const rt = await threaded();
-    spy.prelude = "";
+    const rt = await threadedWithWorkerDot("() => process.exit(7)");
     const pool = rt.pool as NonNullable<Runtime["pool"]>;
     const a = rt.tensor(new Float32Array(64).fill(1));
     const tasks = [[a.ptr, a.ptr, 32], [a.ptr + 128, a.ptr + 128, 32]];
